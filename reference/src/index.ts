@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Directory of the reference data files (known-answer vectors, truth tables, published numbers). */
+export const referenceDataDir: string = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');
+
+/** Reads a JSON file from the reference data directory. */
+export function readReferenceJson<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(join(referenceDataDir, name), 'utf8')) as T;
+}
+
+/** Known-answer vectors of the PCG32 generator, produced by the reference C implementation. */
+export interface RngVectors {
+  readonly generator: string;
+  readonly vectors: readonly {
+    readonly seed: number;
+    readonly stream: number;
+    readonly outputs: readonly number[];
+  }[];
+}
