@@ -1,3 +1,5 @@
+export type { StepAggregation } from './aggregate.js';
+export { aggregateStepScores, STEP_AGGREGATIONS } from './aggregate.js';
 export type { Budget, ComputeSnapshot } from './compute.js';
 export {
   budgetAllows,
