@@ -19,3 +19,13 @@ export interface RngVectors {
     readonly outputs: readonly number[];
   }[];
 }
+
+export type {
+  TinyGptRefConfig,
+  TinyGptRefKv,
+  TinyGptRefLayerKv,
+  TinyGptRefOptions,
+  TinyGptRefOutput,
+  TinyGptRefWeights,
+} from './tinygpt.js';
+export { geluTanh, logSoftmaxRef, tinyGptForwardRef } from './tinygpt.js';
