@@ -7,6 +7,28 @@ export {
   resolveTinyGptConfig,
   weightShapes,
 } from './config.js';
+export type {
+  SelectBackendOptions,
+  TfBackendInfo,
+  TfBackendName,
+  TfBackendPreference,
+} from './tf-backend.js';
+export { initTfBackend, selectBackend, TF_BACKEND_ENV, TF_BACKEND_ORDER } from './tf-backend.js';
+export type {
+  ForwardOptions,
+  ForwardResult,
+  LayerKv,
+  TfForwardInputs,
+  TfForwardOutputs,
+  TinyGptModel,
+} from './tf-model.js';
+export {
+  assertBackendReady,
+  attentionBias,
+  createTinyGptModel,
+  MASK_BIAS,
+  positionIdsFromMask,
+} from './tf-model.js';
 export type { CharTokenizerJson, Tokenizer } from './tokenizer.js';
 export { BOS_ID, CharTokenizer, EOS_ID, PAD_ID, TASK_ALPHABET } from './tokenizer.js';
 export type { TinyGptWeights } from './weights.js';
