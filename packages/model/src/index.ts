@@ -7,6 +7,15 @@ export {
   resolveTinyGptConfig,
   weightShapes,
 } from './config.js';
+export {
+  exportTinyGptOnnx,
+  TINYGPT_CONFIG_METADATA_KEY,
+  TINYGPT_ONNX_IR_VERSION,
+  TINYGPT_ONNX_OPSET,
+  writeTinyGptOnnx,
+} from './onnx-export.js';
+export type { OnnxModelJson } from './onnx-proto.js';
+export { decodeOnnxModel, ONNX_PROTO_SUBSET } from './onnx-proto.js';
 export type {
   SelectBackendOptions,
   TfBackendInfo,

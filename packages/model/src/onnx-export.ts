@@ -1,0 +1,270 @@
+import { endianness } from 'node:os';
+import { writeFileAtomic } from '@o1lab/core';
+import { headDim, type TinyGptConfig, weightShapes } from './config.js';
+import { OnnxAttributeType, OnnxDataType, onnxModelProto } from './onnx-proto.js';
+import { type TinyGptWeights, validateTinyGptWeights } from './weights.js';
+
+/** ONNX opset of the exported graph (ai.onnx 17: the first with LayerNormalization). */
+export const TINYGPT_ONNX_OPSET = 17;
+/** IR version that goes with opset 17. */
+export const TINYGPT_ONNX_IR_VERSION = 8;
+/** Metadata key under which the exporter stores the TinyGPT config as JSON. */
+export const TINYGPT_CONFIG_METADATA_KEY = 'o1lab.tinygpt.config';
+
+// Symbolic dimensions, named as Hugging Face Optimum names them.
+const BATCH = 'batch_size';
+const SEQ = 'sequence_length';
+const PAST = 'past_sequence_length';
+const TOTAL = 'past_sequence_length + sequence_length';
+// Finite so that a fully masked row (a padding query) softmaxes to uniform instead of NaN.
+const MASK_VALUE = -1e9;
+
+/**
+ * Exports TinyGPT as an ONNX model in the Hugging Face/Optimum decoder-with-past layout, so one
+ * graph serves prefill (past length 0) and decode:
+ *
+ *   inputs   input_ids [B, T] int64, attention_mask [B, Tpast + T] int64, position_ids [B, T] int64,
+ *            past_key_values.{i}.key|value [B, H, Tpast, Dh] float32
+ *   outputs  logits [B, T, V], present.{i}.key|value [B, H, Tpast + T, Dh], values [B, T] (value head)
+ *
+ * Standard ai.onnx opset 17 only. The causal mask is built from the input shapes (query i may read
+ * key j when j <= Tpast + i) and combined with the padding mask from `attention_mask`; GELU is the
+ * tanh formula written out from primitives. Weights are initializers with little-endian raw_data.
+ */
+export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights): Uint8Array {
+  validateTinyGptWeights(config, weights, 'exportTinyGptOnnx');
+  const g = new GraphBuilder();
+  const { dModel: D, nHead: H, nLayer: L, vocabSize: V } = config;
+  const Dh = headDim(config);
+
+  for (const [name, shape] of weightShapes(config)) g.initializer(name, shape, weights.get(name)!);
+
+  g.input('input_ids', OnnxDataType.INT64, [BATCH, SEQ]);
+  g.input('attention_mask', OnnxDataType.INT64, [BATCH, TOTAL]);
+  g.input('position_ids', OnnxDataType.INT64, [BATCH, SEQ]);
+  for (let l = 0; l < L; l++) {
+    g.input(`past_key_values.${l}.key`, OnnxDataType.FLOAT, [BATCH, H, PAST, Dh]);
+    g.input(`past_key_values.${l}.value`, OnnxDataType.FLOAT, [BATCH, H, PAST, Dh]);
+  }
+
+  // Embeddings: [B, T, D]
+  const tok = g.op('Gather', ['wte', 'input_ids'], { axis: 0 });
+  const pos = g.op('Gather', ['wpe', 'position_ids'], { axis: 0 });
+  let h = g.op('Add', [tok, pos]);
+
+  // Mask bias [B, 1, T, Tpast + T]: 0 where query i may attend key j, MASK_VALUE elsewhere.
+  const one = g.constInt64('one', [], [1]);
+  const zero = g.constInt64('zero', [], [0]);
+  const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), one], { axis: 0 });
+  const totalLen = g.op('Gather', [g.op('Shape', ['attention_mask']), one], { axis: 0 });
+  const pastLen = g.op('Sub', [totalLen, seqLen]);
+  const queryPos = g.op('Range', [pastLen, totalLen, one]); // [T]
+  const keyPos = g.op('Range', [zero, totalLen, one]); // [Tpast + T]
+  const causal = g.op('LessOrEqual', [
+    g.op('Unsqueeze', [keyPos, g.constInt64('axes_0', [1], [0])]),
+    g.op('Unsqueeze', [queryPos, g.constInt64('axes_1', [1], [1])]),
+  ]); // [T, Tpast + T]
+  const padding = g.op('Unsqueeze', [
+    g.op('Cast', ['attention_mask'], { to: OnnxDataType.BOOL }),
+    g.constInt64('axes_1_2', [2], [1, 2]),
+  ]); // [B, 1, 1, Tpast + T]
+  const maskBias = g.op('Where', [
+    g.op('And', [padding, causal]),
+    g.constFloat('mask_keep', [], [0]),
+    g.constFloat('mask_drop', [], [MASK_VALUE]),
+  ]);
+
+  const headsShape = g.constInt64('heads_shape', [4], [0, 0, H, Dh]);
+  const mergedShape = g.constInt64('merged_shape', [3], [0, 0, D]);
+  const qkvSplit = g.constInt64('qkv_split', [3], [D, D, D]);
+  const scale = g.constFloat('attn_scale', [], [1 / Math.sqrt(Dh)]);
+  const eps = config.layerNormEps;
+
+  for (let l = 0; l < L; l++) {
+    const p = `h.${l}.`;
+    // Attention
+    const a = g.op('LayerNormalization', [h, `${p}ln1.g`, `${p}ln1.b`], { axis: -1, epsilon: eps });
+    const qkv = g.op('Add', [g.op('MatMul', [a, `${p}attn.wqkv`]), `${p}attn.bqkv`]); // [B, T, 3D]
+    const [q, k, v] = g.opN('Split', [qkv, qkvSplit], 3, { axis: 2 });
+    const toHeads = (x: string) =>
+      g.op('Transpose', [g.op('Reshape', [x, headsShape])], { perm: [0, 2, 1, 3] }); // [B, H, T, Dh]
+    const presentKey = `present.${l}.key`;
+    const presentValue = `present.${l}.value`;
+    g.opTo('Concat', [`past_key_values.${l}.key`, toHeads(k!)], presentKey, { axis: 2 });
+    g.opTo('Concat', [`past_key_values.${l}.value`, toHeads(v!)], presentValue, { axis: 2 });
+    const scores = g.op('Add', [
+      g.op('MatMul', [
+        g.op('Mul', [toHeads(q!), scale]),
+        g.op('Transpose', [presentKey], { perm: [0, 1, 3, 2] }),
+      ]),
+      maskBias,
+    ]); // [B, H, T, Tpast + T]
+    const attended = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), presentValue]); // [B, H, T, Dh]
+    const merged = g.op('Reshape', [g.op('Transpose', [attended], { perm: [0, 2, 1, 3] }), mergedShape]);
+    h = g.op('Add', [h, g.op('Add', [g.op('MatMul', [merged, `${p}attn.wo`]), `${p}attn.bo`])]);
+
+    // MLP
+    const m = g.op('LayerNormalization', [h, `${p}ln2.g`, `${p}ln2.b`], { axis: -1, epsilon: eps });
+    const u = g.op('Add', [g.op('MatMul', [m, `${p}mlp.w1`]), `${p}mlp.b1`]); // [B, T, F]
+    const out = g.op('Add', [g.op('MatMul', [geluTanh(g, u), `${p}mlp.w2`]), `${p}mlp.b2`]);
+    h = g.op('Add', [h, out]);
+  }
+
+  // Heads
+  const f = g.op('LayerNormalization', [h, 'lnf.g', 'lnf.b'], { axis: -1, epsilon: eps });
+  const head = config.tiedEmbeddings ? g.op('Transpose', ['wte'], { perm: [1, 0] }) : 'lmHead';
+  g.opTo('MatMul', [f, head], 'logits');
+  g.output('logits', OnnxDataType.FLOAT, [BATCH, SEQ, V]);
+  for (let l = 0; l < L; l++) {
+    g.output(`present.${l}.key`, OnnxDataType.FLOAT, [BATCH, H, TOTAL, Dh]);
+    g.output(`present.${l}.value`, OnnxDataType.FLOAT, [BATCH, H, TOTAL, Dh]);
+  }
+  if (config.valueHead) {
+    const value = g.op('Add', [g.op('MatMul', [f, 'valueW']), 'valueB']); // [B, T, 1]
+    g.opTo('Squeeze', [value, g.constInt64('axes_2', [1], [2])], 'values');
+    g.output('values', OnnxDataType.FLOAT, [BATCH, SEQ]);
+  }
+
+  const model = {
+    ir_version: TINYGPT_ONNX_IR_VERSION,
+    opset_import: [{ domain: '', version: TINYGPT_ONNX_OPSET }],
+    producer_name: 'o1lab',
+    producer_version: '0.1.0',
+    doc_string: 'TinyGPT decoder with past (Hugging Face/Optimum layout), exported by @o1lab/model',
+    graph: {
+      name: 'tinygpt',
+      node: g.nodes,
+      initializer: g.initializers,
+      input: g.inputs,
+      output: g.outputs,
+    },
+    metadata_props: [{ key: TINYGPT_CONFIG_METADATA_KEY, value: JSON.stringify(config) }],
+  };
+  const type = onnxModelProto();
+  const encoded = type.encode(type.fromObject(model)).finish();
+  // protobufjs hands back a Node Buffer; callers get a plain Uint8Array that owns its memory.
+  const whole = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength;
+  return whole ? new Uint8Array(encoded.buffer, 0, encoded.byteLength) : new Uint8Array(encoded);
+}
+
+/** Exports like {@link exportTinyGptOnnx} and writes the file atomically (temp file + rename). */
+export async function writeTinyGptOnnx(
+  path: string,
+  config: TinyGptConfig,
+  weights: TinyGptWeights,
+): Promise<void> {
+  await writeFileAtomic(path, exportTinyGptOnnx(config, weights));
+}
+
+// 0.5 u (1 + tanh(sqrt(2/pi) (u + 0.044715 u^3))), exactly the formula the trainer uses.
+function geluTanh(g: GraphBuilder, u: string): string {
+  const cube = g.op('Mul', [g.op('Mul', [u, u]), u]);
+  const inner = g.op('Add', [u, g.op('Mul', [cube, g.constFloat('gelu_c', [], [0.044715], true)])]);
+  const t = g.op('Tanh', [g.op('Mul', [inner, g.constFloat('gelu_k', [], [Math.sqrt(2 / Math.PI)], true)])]);
+  return g.op('Mul', [
+    g.op('Mul', [u, g.constFloat('gelu_half', [], [0.5], true)]),
+    g.op('Add', [t, g.constFloat('gelu_one', [], [1], true)]),
+  ]);
+}
+
+type AttributeValue = number | readonly number[];
+
+interface ProtoNode {
+  input: string[];
+  output: string[];
+  name: string;
+  op_type: string;
+  attribute: Record<string, unknown>[];
+}
+
+/** Collects nodes, initializers and graph inputs/outputs as plain objects for protobufjs. */
+class GraphBuilder {
+  readonly nodes: ProtoNode[] = [];
+  readonly initializers: Record<string, unknown>[] = [];
+  readonly inputs: Record<string, unknown>[] = [];
+  readonly outputs: Record<string, unknown>[] = [];
+  private readonly constants = new Set<string>();
+  private count = 0;
+
+  op(type: string, inputs: readonly string[], attrs: Record<string, AttributeValue> = {}): string {
+    return this.opN(type, inputs, 1, attrs)[0]!;
+  }
+
+  opN(type: string, inputs: readonly string[], n: number, attrs: Record<string, AttributeValue> = {}) {
+    const id = this.count++;
+    const outputs = Array.from({ length: n }, (_, i) => `/${type.toLowerCase()}_${id}/out${i}`);
+    this.push(type, inputs, outputs, attrs, `${type}_${id}`);
+    return outputs;
+  }
+
+  opTo(type: string, inputs: readonly string[], output: string, attrs: Record<string, AttributeValue> = {}) {
+    this.push(type, inputs, [output], attrs, `${type}_${this.count++}`);
+    return output;
+  }
+
+  initializer(name: string, dims: readonly number[], data: Float32Array): void {
+    this.initializers.push({ name, dims, data_type: OnnxDataType.FLOAT, raw_data: littleEndianBytes(data) });
+  }
+
+  /** A constant initializer; `shared` ones are created once and reused by name. */
+  constFloat(name: string, dims: readonly number[], values: readonly number[], shared = false): string {
+    if (shared && this.constants.has(name)) return name;
+    this.constants.add(name);
+    this.initializer(name, dims, Float32Array.from(values));
+    return name;
+  }
+
+  constInt64(name: string, dims: readonly number[], values: readonly number[]): string {
+    const bytes = new Uint8Array(values.length * 8);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < values.length; i++) view.setBigInt64(i * 8, BigInt(values[i]!), true);
+    this.initializers.push({ name, dims, data_type: OnnxDataType.INT64, raw_data: bytes });
+    return name;
+  }
+
+  input(name: string, elemType: number, dims: readonly (number | string)[]): void {
+    this.inputs.push(valueInfo(name, elemType, dims));
+  }
+
+  output(name: string, elemType: number, dims: readonly (number | string)[]): void {
+    this.outputs.push(valueInfo(name, elemType, dims));
+  }
+
+  private push(
+    type: string,
+    inputs: readonly string[],
+    outputs: string[],
+    attrs: Record<string, AttributeValue>,
+    name: string,
+  ): void {
+    const attribute = Object.entries(attrs).map(([key, value]) => {
+      if (typeof value !== 'number') return { name: key, type: OnnxAttributeType.INTS, ints: value };
+      // `epsilon` is the one float attribute used; every other scalar attribute is an integer.
+      if (key === 'epsilon') return { name: key, type: OnnxAttributeType.FLOAT, f: value };
+      return { name: key, type: OnnxAttributeType.INT, i: value };
+    });
+    this.nodes.push({ input: [...inputs], output: outputs, name, op_type: type, attribute });
+  }
+}
+
+function valueInfo(name: string, elemType: number, dims: readonly (number | string)[]) {
+  return {
+    name,
+    type: {
+      tensor_type: {
+        elem_type: elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
+      },
+    },
+  };
+}
+
+const IS_LITTLE_ENDIAN = endianness() === 'LE';
+
+function littleEndianBytes(data: Float32Array): Uint8Array {
+  if (IS_LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  const bytes = new Uint8Array(data.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
+  return bytes;
+}
