@@ -1,0 +1,136 @@
+import type { StepCheck, Verification } from '@o1lab/core';
+import {
+  applyOperator,
+  countOperators,
+  type ExprNode,
+  isValueTooLarge,
+  type Parsed,
+  parseEquation,
+  parseExpression,
+} from './expression.js';
+import { equalRational, formatRational, type Rational, rational } from './rational.js';
+import { MAX_COMPLETION_LENGTH, parseAnswerLine, splitCompletion } from './text.js';
+
+/**
+ * What a countdown or game24 derivation must do: combine `numbers` (each at most once, or exactly
+ * once when `useAll`) with + - * / into `target`.
+ */
+export interface DerivationRules {
+  readonly numbers: readonly number[];
+  readonly target: number;
+  /** Every given number must be used (game24). */
+  readonly useAll: boolean;
+}
+
+/**
+ * Checks a whole completion: every step line `lhs = value` must be exact and use only available
+ * numbers (given numbers and results of earlier steps, each once); the answer line is one more
+ * expression over the numbers still available and must equal the target. So `answer: 29` after a
+ * step that made 29 is a derivation, and so is `answer: (25+3)+(8-7)` with no steps; a bare claimed
+ * number that no step made is not.
+ */
+export function verifyDerivation(rules: DerivationRules, text: string): Verification {
+  if (text.length > MAX_COMPLETION_LENGTH) {
+    return {
+      correct: false,
+      answer: null,
+      reason: `completion longer than ${MAX_COMPLETION_LENGTH} characters`,
+    };
+  }
+  const { steps, answer } = splitCompletion(text);
+  const normalised = parseAnswerLine(text);
+  const pool = initialPool(rules);
+  for (let i = 0; i < steps.length; i++) {
+    const result = applyStep(pool, steps[i]!);
+    if (!result.ok) return { correct: false, answer: normalised, reason: `step ${i + 1}: ${result.reason}` };
+    pool.splice(0, pool.length, ...result.value);
+  }
+  if (answer === null) return { correct: false, answer: null, reason: 'no `answer:` line' };
+  const parsed = parseExpression(answer);
+  if (!parsed.ok) return { correct: false, answer: normalised, reason: `answer: ${parsed.reason}` };
+  const value = evaluate(parsed.value, pool);
+  if (!value.ok) return { correct: false, answer: normalised, reason: `answer: ${value.reason}` };
+  const target = rational(BigInt(rules.target));
+  if (!equalRational(value.value, target)) {
+    return {
+      correct: false,
+      answer: normalised,
+      reason: `answer is ${formatRational(value.value)}, not the target ${rules.target}`,
+    };
+  }
+  if (rules.useAll && pool.length > 0) {
+    return {
+      correct: false,
+      answer: normalised,
+      reason: `not every number was used: ${pool.map(formatRational).join(' ')} left`,
+    };
+  }
+  return { correct: true, answer: normalised };
+}
+
+/**
+ * Ground truth per step: a step is correct when it parses, its arithmetic is exact and it uses only
+ * numbers available at that point. An incorrect step neither consumes nor makes numbers, so later
+ * steps are judged against the numbers the correct steps before them left.
+ */
+export function checkDerivationSteps(rules: DerivationRules, steps: readonly string[]): StepCheck[] {
+  let pool = initialPool(rules);
+  return steps.map((step) => {
+    const result = applyStep(pool, step.trim());
+    if (!result.ok) return { correct: false, reason: result.reason };
+    pool = result.value;
+    return { correct: true };
+  });
+}
+
+function initialPool(rules: DerivationRules): Rational[] {
+  return rules.numbers.map((n) => rational(BigInt(n)));
+}
+
+/** The pool after one step, or why the step is invalid. */
+function applyStep(pool: readonly Rational[], step: string): Parsed<Rational[]> {
+  const eq = parseEquation(step);
+  if (!eq.ok) return eq;
+  if (countOperators(eq.value.lhs) === 0) return { ok: false, reason: 'a step must apply an operation' };
+  const next = pool.slice();
+  const value = evaluate(eq.value.lhs, next);
+  if (!value.ok) return value;
+  if (!equalRational(value.value, eq.value.rhs)) {
+    return {
+      ok: false,
+      reason: `wrong arithmetic: the left side is ${formatRational(value.value)}, not ${formatRational(eq.value.rhs)}`,
+    };
+  }
+  next.push(value.value);
+  return { ok: true, value: next };
+}
+
+// Evaluates exactly, removing each atom from `pool` as it is used. The tree is at most a few hundred
+// nodes (lines are capped at EXPRESSION_LIMITS.maxLineLength), so recursion is bounded.
+function evaluate(node: ExprNode, pool: Rational[]): Parsed<Rational> {
+  if (node.kind === 'atom') {
+    if (take(pool, node.value)) return { ok: true, value: node.value };
+    if (node.split !== undefined) {
+      const [p, q] = node.split;
+      const snapshot = pool.slice();
+      if (take(pool, p) && take(pool, q)) return { ok: true, value: node.value };
+      pool.splice(0, pool.length, ...snapshot);
+    }
+    return { ok: false, reason: `${formatRational(node.value)} is not available` };
+  }
+  const left = evaluate(node.left, pool);
+  if (!left.ok) return left;
+  const right = evaluate(node.right, pool);
+  if (!right.ok) return right;
+  const value = applyOperator(node.op, left.value, right.value);
+  if (value === null) return { ok: false, reason: 'division by zero' };
+  if (isValueTooLarge(value)) return { ok: false, reason: 'intermediate value too large' };
+  return { ok: true, value };
+}
+
+function take(pool: Rational[], value: Rational): boolean {
+  const i = pool.findIndex((v) => equalRational(v, value));
+  if (i === -1) return false;
+  pool.splice(i, 1);
+  return true;
+}
