@@ -1,0 +1,20 @@
+export type { ConformanceOptions } from './conformance.js';
+export { contextOf, DEFAULT_CONFORMANCE_BUDGETS, runSearcherConformance } from './conformance.js';
+export type { ToyEnvironment, ToyEnvironmentOptions, ToyRewardKind } from './environment.js';
+export { createToyEnvironment } from './environment.js';
+export { expectGolden, goldenOf, UPDATE_GOLDEN_ENV } from './golden.js';
+export type { NoisyRewardOptions, ToyRewardOptions, ValueFunction } from './reward.js';
+export { createNoisyRewardModel, createValueRewardModel, createVerifierRewardModel } from './reward.js';
+export type { StepDistribution, TablePolicy, TablePolicyOptions, TableStep } from './table-policy.js';
+export { createTablePolicy, DEFAULT_TOY_FLOPS_PER_TOKEN, EOS_TOKEN_ID } from './table-policy.js';
+export type { ToyMdpData, ToyMdpOptions } from './toy-mdp.js';
+export {
+  createToyProblem,
+  defaultToyMdpOptions,
+  hashString,
+  optimalSteps,
+  toyDistribution,
+  toyRoot,
+  toyTask,
+  toyValue,
+} from './toy-mdp.js';
