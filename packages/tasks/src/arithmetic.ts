@@ -19,10 +19,10 @@ import {
 } from './text.js';
 
 /** One multiplication problem. Factors are decimal strings so that any size stays exact in JSON. */
-export interface ArithmeticData {
+export type ArithmeticData = {
   readonly a: string;
   readonly b: string;
-}
+};
 
 /** Difficulty knobs of {@link arithmeticTask}`.generate`. */
 export interface ArithmeticOptions {

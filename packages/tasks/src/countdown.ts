@@ -12,11 +12,11 @@ import { checkDerivationSteps, type DerivationRules, verifyDerivation } from './
 import { ANSWER_PREFIX, parseAnswerLine, STEP_DELIMITER } from './text.js';
 
 /** One countdown problem: combine `numbers` with + - * / to make `target`, each number at most once. */
-export interface CountdownData {
+export type CountdownData = {
   /** The given numbers, ascending. */
   readonly numbers: readonly number[];
   readonly target: number;
-}
+};
 
 /** Difficulty knobs of {@link countdownTask}`.generate`. */
 export interface CountdownOptions {

@@ -13,14 +13,14 @@ import { type Game24Ranking, readGame24RankingSync } from './game24-ranking.js';
 import { ANSWER_PREFIX, parseAnswerLine, STEP_DELIMITER } from './text.js';
 
 /** One game24 problem: use all four numbers once each with + - * / to make 24. */
-export interface Game24Data {
+export type Game24Data = {
   /** The four numbers, ascending, each in 1..13. */
   readonly numbers: readonly number[];
   /** Distinct solutions found by {@link solveGame24}'s search (fewer is harder). */
   readonly numSolutions: number;
   /** Rank in the human difficulty ranking, when the problem was drawn from one. */
   readonly rank?: number;
-}
+};
 
 /** One puzzle of the enumerated set. */
 export interface Game24Puzzle {

@@ -1,3 +1,16 @@
+export {
+  extractGsm8kAnswer,
+  gsm8kAnswersEqual,
+  MAX_ANSWER_TEXT_LENGTH,
+  normalizeGsm8kNumber,
+} from './answers/gsm8k.js';
+export {
+  evaluateMathNumber,
+  extractBoxedAnswer,
+  MATH_ANSWER_LIMITS,
+  mathAnswersEqual,
+  normalizeMathAnswer,
+} from './answers/math.js';
 export type { ArithmeticData, ArithmeticOptions } from './arithmetic.js';
 export {
   arithmeticProblem,
@@ -15,6 +28,8 @@ export {
   resolveCountdownOptions,
   solveCountdown,
 } from './countdown.js';
+export type { Gsm8kData, MathData } from './datasets.js';
+export { gsm8kProblem, loadGsm8k, loadMath500 } from './datasets.js';
 export type { DerivationRules } from './derivation.js';
 export { checkDerivationSteps, verifyDerivation } from './derivation.js';
 export type { Equation, ExprNode, Operator, Parsed } from './expression.js';
@@ -34,6 +49,8 @@ export {
 export type { Game24RankEntry, Game24Ranking } from './game24-ranking.js';
 export { loadGame24Ranking, parseGame24Ranking } from './game24-ranking.js';
 export type { Rational } from './rational.js';
+export { gsm8kTask, mathTask } from './real-tasks.js';
+export { getTask, taskRegistry } from './registry.js';
 export type { SplitCompletion } from './text.js';
 export {
   ANSWER_PREFIX,
