@@ -21,6 +21,20 @@ export interface RngVectors {
 }
 
 export type {
+  TabularMdp,
+  TabularTransition,
+  ValueIterationResult,
+} from './reward-shaping.js';
+export {
+  referenceDiscountedReturn,
+  referenceGreedyActions,
+  referenceHardEstimateExpectation,
+  referenceMonteCarloEstimate,
+  referenceOverlongPenalty,
+  referenceShapedRewards,
+  referenceValueIteration,
+} from './reward-shaping.js';
+export type {
   TinyGptRefConfig,
   TinyGptRefKv,
   TinyGptRefLayerKv,

@@ -1,3 +1,5 @@
+export type { PromptCompletion, SftBatchOptions, TrainBatch } from './batch.js';
+export { buildSftBatch } from './batch.js';
 export type { TinyGptConfig } from './config.js';
 export {
   defaultTinyGptConfig,
@@ -40,5 +42,15 @@ export {
 } from './tf-model.js';
 export type { CharTokenizerJson, Tokenizer } from './tokenizer.js';
 export { BOS_ID, CharTokenizer, EOS_ID, PAD_ID, TASK_ALPHABET } from './tokenizer.js';
+export type { TrainConfig, ValueLoss } from './train-config.js';
+export { defaultTrainConfig, learningRateAt, resolveTrainConfig } from './train-config.js';
+export type {
+  AdamMoments,
+  EvalResult,
+  Trainer,
+  TrainerState,
+  TrainStepResult,
+} from './trainer.js';
+export { createTrainer } from './trainer.js';
 export type { TinyGptWeights } from './weights.js';
 export { initTinyGptWeights, validateTinyGptWeights } from './weights.js';
