@@ -134,6 +134,8 @@ export interface CheckOptions extends InterleaveOptions {
   readonly outDir?: string;
   /** Leave the base worktree in place for inspection. @default false */
   readonly keepWorktree?: boolean;
+  /** Where the result table goes. @default stdout */
+  readonly print?: (text: string) => void;
   /** Run `npm ci --ignore-scripts` in the base worktree instead of linking head's node_modules. @default false */
   readonly install?: boolean;
 }
@@ -190,7 +192,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckOutcome
     const outputs = await runInterleaved(base, head, options);
     const report = compareRuns(outputs.base, outputs.head, thresholds);
     log('');
-    process.stdout.write(`${formatReport(report)}\n`);
+    (options.print ?? ((text) => process.stdout.write(text)))(`${formatReport(report)}\n`);
     const outDir = options.outDir ?? REPORTS_DIR;
     await writeFileAtomic(
       join(outDir, 'check.json'),

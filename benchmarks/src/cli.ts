@@ -93,7 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (written.length > 0) log(`wrote ${written.join(', ')}`);
   }
   if (values.history) {
-    const written = await appendHistory(result, HISTORY_DIR);
+    const written = await appendHistory(result, HISTORY_DIR, device);
     if (written.length > 0) log(`appended ${written.join(', ')}`);
   }
   for (const error of errors) log(`error: ${error}`);

@@ -121,7 +121,8 @@ export function compareRuns(
     const ratio = median(ratios);
     const headMedian = median(headValues);
     const spread = headValues.length > 1 ? (Math.max(...headValues) - Math.min(...headValues)) / 2 : 0;
-    const slowdown = 1 - ratio;
+    // The epsilon makes "exactly 10 % slower" count as 10 % despite 1 - 0.9 = 0.0999...98.
+    const slowdown = 1 - ratio + 1e-12;
     comparisons.push({
       ...common,
       status: slowdown >= thresholds.fail ? 'fail' : slowdown >= thresholds.warn ? 'warn' : 'ok',

@@ -204,14 +204,19 @@ export interface HistoryEntry {
 }
 
 /**
- * Appends one {@link HistoryEntry} per suite to `<dir>/<suite>.jsonl`. The file is rewritten
- * atomically (old lines plus the new one), so a crash never leaves half a line.
+ * Appends one {@link HistoryEntry} per suite to `<dir>/<suite>.jsonl` (`<suite>.gpu.jsonl` for the
+ * GPU lane). The file is rewritten atomically (old lines plus the new one), so a crash never leaves
+ * half a line.
  */
-export async function appendHistory(results: RunResult, dir: string): Promise<string[]> {
+export async function appendHistory(
+  results: RunResult,
+  dir: string,
+  device: BenchDevice = 'cpu',
+): Promise<string[]> {
   const written: string[] = [];
   for (const suite of results.suites) {
     if (suite.records.length === 0) continue;
-    const path = join(dir, `${suite.name}.jsonl`);
+    const path = join(dir, `${suite.name}${device === 'gpu' ? '.gpu' : ''}.jsonl`);
     let old = '';
     try {
       old = await readFile(path, 'utf8');
