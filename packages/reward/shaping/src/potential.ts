@@ -1,4 +1,4 @@
-import { O1labError, type RewardModel, type State } from '@o1lab/core';
+import { type Json, O1labError, type RewardModel, type State } from '@o1lab/core';
 import { type PotentialShapingConfig, resolvePotentialShapingConfig } from './config.js';
 
 /**
@@ -6,7 +6,9 @@ import { type PotentialShapingConfig, resolvePotentialShapingConfig } from './co
  * alone preserves the optimal policy (Ng et al. 1999, Theorem 1); a good one (close to the optimal
  * value V*) makes rewards dense without changing what is optimal.
  */
-export type Potential = (states: readonly State[]) => readonly number[] | Promise<readonly number[]>;
+export type Potential<D = Json> = (
+  states: readonly State<D>[],
+) => readonly number[] | Promise<readonly number[]>;
 
 /**
  * Potential-based shaping of one episode's per-step rewards (Ng, Harada & Russell 1999, eq. 2):
@@ -53,10 +55,10 @@ export interface ShapedStepRewards {
  * Shapes the per-step rewards of a reasoning episode: the prefixes s_0 (no steps) .. s_T (every
  * step) of `state` are scored by `potential` in one batched call, then {@link potentialShaping}.
  */
-export async function shapeStepRewards(
-  state: State,
+export async function shapeStepRewards<D>(
+  state: State<D>,
   stepRewards: readonly number[],
-  potential: Potential,
+  potential: Potential<D>,
   config?: Partial<PotentialShapingConfig>,
 ): Promise<ShapedStepRewards> {
   const resolved = resolvePotentialShapingConfig(config);
@@ -96,7 +98,7 @@ export function outcomeToStepRewards(outcome: number, numSteps: number): number[
 }
 
 /** A potential from a per-state heuristic (e.g. steps left, distance to a target). */
-export function heuristicPotential(fn: (state: State) => number): Potential {
+export function heuristicPotential<D = Json>(fn: (state: State<D>) => number): Potential<D> {
   return (states) => states.map(fn);
 }
 
@@ -107,12 +109,14 @@ export function heuristicPotential(fn: (state: State) => number): Potential {
  * no step to score, so it gets `rootPotential`; a constant Phi(s_0) shifts every return from s_0
  * equally and changes no ranking.
  */
-export function valuePotential(
+export function valuePotential<D = Json>(
   model: RewardModel,
   mode: 'outcome' | 'lastStep',
   rootPotential = 0,
-): Potential {
-  return async (states) => {
+): Potential<D> {
+  return async (input) => {
+    // Reward models take the core's JSON-typed states; the task data passes through untouched.
+    const states = input as readonly State<unknown>[] as readonly State[];
     if (mode === 'outcome') return model.scoreOutcome(states);
     const scored = states.filter((s) => s.steps.length > 0);
     const scores = scored.length > 0 ? await model.scoreSteps(scored) : [];

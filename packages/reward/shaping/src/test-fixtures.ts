@@ -14,14 +14,14 @@ import {
  * Test fixtures: a "coin" task whose success probability from each prefix is known, and a policy
  * that completes a prefix with k steps correctly with probability `probs[k]`.
  */
-export interface CoinData {
+export type CoinData = {
   /** Success probability of a completion from the prefix with k steps. */
   readonly probs: number[];
   /** Optional scripted outcomes: `patterns[k][j]` is whether sample j from the k-step prefix succeeds. */
   readonly patterns?: boolean[][];
   /** Ground truth of each step, for `checkSteps`. */
   readonly stepOk?: boolean[];
-}
+};
 
 export const coinTask: Task<CoinData> = {
   name: 'coin',
