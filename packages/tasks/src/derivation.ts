@@ -24,10 +24,11 @@ export interface DerivationRules {
 
 /**
  * Checks a whole completion: every step line `lhs = value` must be exact and use only available
- * numbers (given numbers and results of earlier steps, each once); the answer line is one more
- * expression over the numbers still available and must equal the target. So `answer: 29` after a
- * step that made 29 is a derivation, and so is `answer: (25+3)+(8-7)` with no steps; a bare claimed
- * number that no step made is not.
+ * numbers (given numbers and results of earlier steps, each once). The answer line (`expr` or
+ * `expr = value`) is one more expression, either over the numbers the steps left or restating the
+ * whole derivation from the given numbers, and must equal the target; for game24 no number may be
+ * left over. So `answer: 29` after a step that made 29 is a derivation, and so is
+ * `answer: (25+3)+(8-7)` with no steps; a claimed number that no step made is not.
  */
 export function verifyDerivation(rules: DerivationRules, text: string): Verification {
   if (text.length > MAX_COMPLETION_LENGTH) {
@@ -46,26 +47,56 @@ export function verifyDerivation(rules: DerivationRules, text: string): Verifica
     pool.splice(0, pool.length, ...result.value);
   }
   if (answer === null) return { correct: false, answer: null, reason: 'no `answer:` line' };
-  const parsed = parseExpression(answer);
-  if (!parsed.ok) return { correct: false, answer: normalised, reason: `answer: ${parsed.reason}` };
-  const value = evaluate(parsed.value, pool);
-  if (!value.ok) return { correct: false, answer: normalised, reason: `answer: ${value.reason}` };
-  const target = rational(BigInt(rules.target));
-  if (!equalRational(value.value, target)) {
+  const claim = parseAnswerClaim(answer);
+  if (!claim.ok) return { correct: false, answer: normalised, reason: `answer: ${claim.reason}` };
+  // The answer either continues from the numbers the steps left (`answer: 29`) or restates the
+  // whole derivation from the given numbers (`answer: (25+3)+(8-7)`, as Tree of Thoughts prompts ask).
+  let outcome = finishDerivation(rules, claim.value, pool);
+  if (!outcome.ok && steps.length > 0) {
+    const restated = finishDerivation(rules, claim.value, initialPool(rules));
+    if (restated.ok) outcome = restated;
+  }
+  if (!outcome.ok) return { correct: false, answer: normalised, reason: outcome.reason };
+  return { correct: true, answer: normalised };
+}
+
+interface AnswerClaim {
+  readonly expression: ExprNode;
+  /** The value after a trailing `= value`, when the answer line has one. */
+  readonly stated: Rational | null;
+}
+
+// `29`, `(25+3)+(8-7)` or `(25+3)+(8-7)=29`.
+function parseAnswerClaim(answer: string): Parsed<AnswerClaim> {
+  if (answer.includes('=')) {
+    const eq = parseEquation(answer);
+    return eq.ok ? { ok: true, value: { expression: eq.value.lhs, stated: eq.value.rhs } } : eq;
+  }
+  const expr = parseExpression(answer);
+  return expr.ok ? { ok: true, value: { expression: expr.value, stated: null } } : expr;
+}
+
+function finishDerivation(
+  rules: DerivationRules,
+  claim: AnswerClaim,
+  start: readonly Rational[],
+): Parsed<true> {
+  const pool = start.slice();
+  const value = evaluate(claim.expression, pool);
+  if (!value.ok) return { ok: false, reason: `answer: ${value.reason}` };
+  if (claim.stated !== null && !equalRational(claim.stated, value.value)) {
     return {
-      correct: false,
-      answer: normalised,
-      reason: `answer is ${formatRational(value.value)}, not the target ${rules.target}`,
+      ok: false,
+      reason: `answer: the expression is ${formatRational(value.value)}, not ${formatRational(claim.stated)}`,
     };
+  }
+  if (!equalRational(value.value, rational(BigInt(rules.target)))) {
+    return { ok: false, reason: `answer is ${formatRational(value.value)}, not the target ${rules.target}` };
   }
   if (rules.useAll && pool.length > 0) {
-    return {
-      correct: false,
-      answer: normalised,
-      reason: `not every number was used: ${pool.map(formatRational).join(' ')} left`,
-    };
+    return { ok: false, reason: `not every number was used: ${pool.map(formatRational).join(' ')} left` };
   }
-  return { correct: true, answer: normalised };
+  return { ok: true, value: true };
 }
 
 /**

@@ -128,7 +128,8 @@ export function game24Problem(numbers: readonly number[], rank?: number): Proble
     );
   }
   const sorted = [...numbers].sort((a, b) => a - b);
-  const data: Game24Data = { numbers: sorted, numSolutions: countGame24Solutions(sorted) };
+  const numSolutions = solutionCounts()?.get(sorted.join(' ')) ?? countGame24Solutions(sorted);
+  const data: Game24Data = { numbers: sorted, numSolutions };
   return {
     id: `game24-${sorted.join('-')}`,
     task: 'game24',
@@ -173,6 +174,14 @@ export function enumerateGame24Puzzles(): readonly Game24Puzzle[] {
 }
 
 let puzzleCache: readonly Game24Puzzle[] | null = null;
+let countCache: Map<string, number> | null = null;
+
+function solutionCounts(): Map<string, number> | null {
+  if (puzzleCache === null) return null;
+  if (countCache === null)
+    countCache = new Map(puzzleCache.map((p) => [p.numbers.join(' '), p.numSolutions]));
+  return countCache;
+}
 
 /**
  * Distinct solution expressions of `numbers` for `target`: every derivation is written as one fully
@@ -194,17 +203,18 @@ export function countGame24Solutions(numbers: readonly number[], target: number 
 interface Item {
   readonly num: number;
   readonly den: number;
-  /** Canonical expression (for counting). */
-  readonly expr: string;
-  /** How the item is written as an operand in a step. */
-  readonly operand: string;
+  readonly op?: Operator;
+  readonly left?: Item;
+  readonly right?: Item;
 }
+
+type Operator = '+' | '-' | '*' | '/';
 
 function leaf(n: number): Item {
-  return { num: n, den: 1, expr: String(n), operand: String(n) };
+  return { num: n, den: 1 };
 }
 
-function combine(a: Item, b: Item, op: '+' | '-' | '*' | '/'): Item | null {
+function combine(a: Item, b: Item, op: Operator): Item | null {
   let num: number;
   let den: number;
   switch (op) {
@@ -231,17 +241,25 @@ function combine(a: Item, b: Item, op: '+' | '-' | '*' | '/'): Item | null {
     den = -den;
   }
   const g = gcdInt(Math.abs(num), den);
-  num /= g;
-  den /= g;
-  const commutative = op === '+' || op === '*';
-  const [x, y] = commutative && a.expr > b.expr ? [b.expr, a.expr] : [a.expr, b.expr];
-  const value = den === 1 ? String(num) : `${num}/${den}`;
-  return {
-    num,
-    den,
-    expr: `(${x}${op}${y})`,
-    operand: den === 1 && num >= 0 ? value : `(${value})`,
-  };
+  return { num: num / g, den: den / g, op, left: a, right: b };
+}
+
+// Canonical expression, built only for solutions: fully parenthesised, operands of + and * sorted.
+function canonicalExpression(item: Item): string {
+  if (item.op === undefined) return String(item.num);
+  const x = canonicalExpression(item.left!);
+  const y = canonicalExpression(item.right!);
+  const swap = (item.op === '+' || item.op === '*') && x > y;
+  return swap ? `(${y}${item.op}${x})` : `(${x}${item.op}${y})`;
+}
+
+function valueText(item: Item): string {
+  return item.den === 1 ? String(item.num) : `${item.num}/${item.den}`;
+}
+
+// How an item is written as an operand in a step: `(8/3)` and `(-5)` are parenthesised.
+function operandText(item: Item): string {
+  return item.den === 1 && item.num >= 0 ? valueText(item) : `(${valueText(item)})`;
 }
 
 const OPS = ['+', '-', '*', '/'] as const;
@@ -249,7 +267,7 @@ const OPS = ['+', '-', '*', '/'] as const;
 function collectSolutions(pool: readonly Item[], target: number, found: Set<string>): void {
   if (pool.length === 1) {
     const only = pool[0]!;
-    if (only.den === 1 && only.num === target) found.add(only.expr);
+    if (only.den === 1 && only.num === target) found.add(canonicalExpression(only));
     return;
   }
   for (let i = 0; i < pool.length; i++) {
@@ -292,8 +310,7 @@ function firstSolution(pool: readonly Item[], target: number, integersOnly: bool
         if (c === null || (integersOnly && (c.den !== 1 || c.num < 0))) continue;
         const rest2 = firstSolution([...rest, c], target, integersOnly);
         if (rest2 !== null) {
-          const value = c.den === 1 ? String(c.num) : `${c.num}/${c.den}`;
-          return [`${a.operand}${op}${b.operand}=${value}`, ...rest2];
+          return [`${operandText(a)}${op}${operandText(b)}=${valueText(c)}`, ...rest2];
         }
       }
     }
@@ -321,7 +338,8 @@ function generateGame24(rng: Rng, o: Game24Options, preloaded?: Game24Ranking): 
   if (useRanks) {
     const maxRank = o.maxRank === 0 ? Number.POSITIVE_INFINITY : o.maxRank;
     const candidates = ranking.filter((e) => e.rank >= o.minRank && e.rank <= maxRank);
-    const withCounts = candidates.filter((e) => bySolutions(countGame24Solutions(e.numbers)));
+    const counts = new Map(enumerateGame24Puzzles().map((p) => [p.numbers.join(' '), p.numSolutions]));
+    const withCounts = candidates.filter((e) => bySolutions(counts.get(e.numbers.join(' ')) ?? 0));
     if (withCounts.length === 0) throw emptyRange(o);
     const entry = rng.pick(withCounts);
     return game24Problem(entry.numbers, entry.rank);
