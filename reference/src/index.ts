@@ -21,6 +21,20 @@ export interface RngVectors {
 }
 
 export type {
+  MctsGameTree,
+  MctsReferenceBounds,
+  MctsReferenceChild,
+  MctsReferenceTree,
+} from './mcts.js';
+export {
+  mctsBackupReference,
+  mctsGameTreeMax,
+  mctsGameTreeRandom,
+  mctsPuctScoreReference,
+  mctsSelectReference,
+  mctsVirtualLossReference,
+} from './mcts.js';
+export type {
   TabularMdp,
   TabularTransition,
   ValueIterationResult,
