@@ -251,7 +251,14 @@ class NumberParser {
     if (m !== null) {
       if (m[0].length >= 400) throw new NotANumber();
       this.pos += m[0].length;
-      return Number(m[0]);
+      const whole = Number(m[0]);
+      // `1\frac{4}{5}` is the mixed number 9/5 in MATH answers, not a product.
+      const mixed = /^\\frac\{(\d+)\}\{(\d+)\}/.exec(s.slice(this.pos, this.pos + 60));
+      if (mixed !== null && /^\d+$/.test(m[0])) {
+        this.pos += mixed[0].length;
+        return whole + Number(mixed[1]) / Number(mixed[2]);
+      }
+      return whole;
     }
     if (this.eat('\\pi')) return Math.PI;
     if (this.eat('\\frac')) {
