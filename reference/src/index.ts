@@ -48,6 +48,14 @@ export {
   referenceShapedRewards,
   referenceValueIteration,
 } from './reward-shaping.js';
+export type { ReferenceSample } from './reward-model.js';
+export {
+  referenceBceWithLogits,
+  referenceBestOfNExpectation,
+  referenceBradleyTerryLoss,
+  referenceRocAuc,
+  referenceSoftplus,
+} from './reward-model.js';
 export type {
   TinyGptRefConfig,
   TinyGptRefKv,
