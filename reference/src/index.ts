@@ -34,6 +34,14 @@ export {
   mctsSelectReference,
   mctsVirtualLossReference,
 } from './mcts.js';
+export type { ReferenceSample } from './reward-model.js';
+export {
+  referenceBceWithLogits,
+  referenceBestOfNExpectation,
+  referenceBradleyTerryLoss,
+  referenceRocAuc,
+  referenceSoftplus,
+} from './reward-model.js';
 export type {
   TabularMdp,
   TabularTransition,
@@ -48,14 +56,6 @@ export {
   referenceShapedRewards,
   referenceValueIteration,
 } from './reward-shaping.js';
-export type { ReferenceSample } from './reward-model.js';
-export {
-  referenceBceWithLogits,
-  referenceBestOfNExpectation,
-  referenceBradleyTerryLoss,
-  referenceRocAuc,
-  referenceSoftplus,
-} from './reward-model.js';
 export type {
   TinyGptRefConfig,
   TinyGptRefKv,
