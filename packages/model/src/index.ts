@@ -19,6 +19,27 @@ export {
 export type { OnnxModelJson } from './onnx-proto.js';
 export { decodeOnnxModel, ONNX_PROTO_SUBSET } from './onnx-proto.js';
 export type {
+  DecoderInfo,
+  ExecutionProviderName,
+  ForwardRow,
+  GeneratedSequence,
+  GenerateOptions,
+  GenerateResult,
+  OrtRuntimeConfig,
+  RunStats,
+} from './ort-runtime.js';
+export { defaultOrtRuntimeConfig, OrtRuntime, resolveOrtRuntimeConfig } from './ort-runtime.js';
+export type { KvShape, KvSource, PrefixCacheStats, PrefixMatch } from './prefix-cache.js';
+export { PrefixCache } from './prefix-cache.js';
+export type { SamplingConfig } from './sampling.js';
+export {
+  defaultSamplingConfig,
+  findStop,
+  resolveSamplingConfig,
+  TokenSampler,
+  tokenLogprob,
+} from './sampling.js';
+export type {
   SelectBackendOptions,
   TfBackendInfo,
   TfBackendName,
