@@ -191,7 +191,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckOutcome
     }
     const outputs = await runInterleaved(base, head, options);
     const report = compareRuns(outputs.base, outputs.head, thresholds);
-    log('');
+    log(`\ncompared: ${thresholds.metric ?? 'value'} (median over rounds of the per-round head/base ratio)`);
     (options.print ?? ((text) => process.stdout.write(text)))(`${formatReport(report)}\n`);
     const outDir = options.outDir ?? REPORTS_DIR;
     await writeFileAtomic(

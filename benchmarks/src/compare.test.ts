@@ -167,6 +167,20 @@ describe('compareRuns', () => {
   });
 });
 
+describe('compareRuns metric', () => {
+  it('compares the median-latency throughput when the config says p50', () => {
+    // Head's mean was dragged down by outliers; its median did not move.
+    const base: RoundOutput[] = [{ suites: { s: [{ ...rec('a', 100), p50: 100 }] } }];
+    const head: RoundOutput[] = [{ suites: { s: [{ ...rec('a', 50), p50: 98 }] } }];
+    expect(only(compareRuns(base, head), 'a').status).toBe('fail');
+    const p50 = only(compareRuns(base, head, resolveThresholdsConfig({ metric: 'p50' })), 'a');
+    expect(p50.status).toBe('ok');
+    expect(p50.metric).toBe('p50');
+    expect(p50.ratio).toBeCloseTo(0.98, 12);
+    expect(() => resolveThresholdsConfig({ metric: 'mean' })).toThrow(/`metric` must be 'value' or 'p50'/);
+  });
+});
+
 describe('resolveThresholdsConfig', () => {
   it('fills defaults and reads the checked-in file', async () => {
     expect(resolveThresholdsConfig({}).default).toEqual(DEFAULT_THRESHOLDS);
@@ -198,7 +212,7 @@ describe('toGithubBenchmark', () => {
     const out = toGithubBenchmark(report);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ name: 'core/rng', unit: 'items/s', value: 100, range: '± 10.00%' });
-    expect(out[0]?.extra).toMatch(/^ok: head\/base 1\.000/);
+    expect(out[0]?.extra).toMatch(/^ok: value head\/base 1\.000/);
   });
 
   it('leaves out benchmarks head did not measure', () => {

@@ -15,10 +15,19 @@ export interface Thresholds {
  * (`'<suite>/<benchmark>'`) where a workload is noisy. The most specific entry wins, field by field.
  */
 export interface ThresholdsConfig {
+  /**
+   * Which throughput the ratios use: `value` (from the mean latency) or `p50` (from the median
+   * latency, which a GC pause or a preempted sample does not move).
+   * @default 'value'
+   */
+  readonly metric?: ComparedMetric;
   readonly default: Thresholds;
   readonly suites?: { readonly [suite: string]: Partial<Thresholds> };
   readonly benchmarks?: { readonly [key: string]: Partial<Thresholds> };
 }
+
+/** The record field the gate compares. */
+export type ComparedMetric = 'value' | 'p50';
 
 /** Warn at 10 % slower, fail at 25 % slower. */
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({ warn: 0.1, fail: 0.25 });
@@ -42,11 +51,13 @@ export interface Comparison {
   readonly name: string;
   readonly unit: string;
   readonly status: ComparisonStatus;
-  /** Median over rounds of base's `value`. */
+  /** The compared field. */
+  readonly metric: ComparedMetric;
+  /** Median over rounds of base's compared field. */
   readonly baseMedian?: number;
-  /** Median over rounds of head's `value`. */
+  /** Median over rounds of head's compared field. */
   readonly headMedian?: number;
-  /** Median over rounds of head/base of `value` in the same round; below 1 is slower. */
+  /** Median over rounds of head/base of the compared field in the same round; below 1 is slower. */
   readonly ratio?: number;
   /** Per-round head/base ratios, in round order. */
   readonly ratios?: readonly number[];
@@ -75,8 +86,9 @@ export function compareRuns(
   head: readonly RoundOutput[],
   config: ThresholdsConfig = { default: DEFAULT_THRESHOLDS },
 ): CheckReport {
-  const baseSeries = collect(base);
-  const headSeries = collect(head);
+  const metric = config.metric ?? 'value';
+  const baseSeries = collect(base, metric);
+  const headSeries = collect(head, metric);
   const keys = [...new Set([...baseSeries.keys(), ...headSeries.keys()])].sort();
   const comparisons: Comparison[] = [];
   for (const key of keys) {
@@ -85,7 +97,7 @@ export function compareRuns(
     const { suite, name } = (b ?? h)!;
     const thresholds = thresholdsFor(config, suite, name);
     const unit = h?.unit ?? b?.unit ?? '';
-    const common = { suite, name, unit, thresholds };
+    const common = { suite, name, unit, metric, thresholds };
     if (b === undefined || h === undefined) {
       const side = b === undefined ? 'head' : 'base';
       comparisons.push({ ...common, status: `${side}-only`, note: `only in ${side}` });
@@ -153,9 +165,13 @@ export function thresholdsFor(config: ThresholdsConfig, suite: string, name: str
  */
 export function resolveThresholdsConfig(value: unknown, where = 'thresholds.json'): ThresholdsConfig {
   if (!isObject(value)) throw configError('the file must hold an object', where);
-  const known = ['$comment', 'default', 'suites', 'benchmarks'];
+  const known = ['$comment', 'metric', 'default', 'suites', 'benchmarks'];
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) throw configError(`unknown key \`${key}\` (known: ${known.join(', ')})`, where);
+  }
+  const metric = value.metric ?? 'value';
+  if (metric !== 'value' && metric !== 'p50') {
+    throw configError(`\`metric\` must be 'value' or 'p50', got ${JSON.stringify(metric)}`, where);
   }
   const defaults = checkPartial(value.default ?? {}, 'default', where);
   const resolvedDefault: Thresholds = { ...DEFAULT_THRESHOLDS, ...defaults };
@@ -171,7 +187,12 @@ export function resolveThresholdsConfig(value: unknown, where = 'thresholds.json
       sections[section][key] = partial;
     }
   }
-  return { default: resolvedDefault, suites: sections.suites ?? {}, benchmarks: sections.benchmarks ?? {} };
+  return {
+    metric,
+    default: resolvedDefault,
+    suites: sections.suites ?? {},
+    benchmarks: sections.benchmarks ?? {},
+  };
 }
 
 /**
@@ -187,7 +208,7 @@ export function toGithubBenchmark(
     const extra =
       c.ratio === undefined || c.baseMedian === undefined
         ? c.status
-        : `${c.status}: head/base ${c.ratio.toFixed(3)}, base median ${c.baseMedian.toPrecision(6)} ${c.unit}`;
+        : `${c.status}: ${c.metric} head/base ${c.ratio.toFixed(3)}, base ${c.baseMedian.toPrecision(6)} ${c.unit}`;
     out.push({
       name: `${c.suite}/${c.name}`,
       unit: c.unit,
@@ -216,7 +237,7 @@ interface Series {
   skipped?: string;
 }
 
-function collect(rounds: readonly RoundOutput[]): Map<string, Series> {
+function collect(rounds: readonly RoundOutput[], metric: ComparedMetric): Map<string, Series> {
   const series = new Map<string, Series>();
   rounds.forEach((round, i) => {
     for (const [suite, records] of Object.entries(round.suites)) {
@@ -227,7 +248,7 @@ function collect(rounds: readonly RoundOutput[]): Map<string, Series> {
           s = { suite, name: record.name, unit: record.unit, values: [] };
           series.set(key, s);
         }
-        if (isMeasured(record)) s.values[i] = record.value;
+        if (isMeasured(record)) s.values[i] = record[metric];
         else s.skipped = record.skipped ?? 'no value';
       }
     }
