@@ -18,6 +18,8 @@ export {
 } from './onnx-export.js';
 export type { OnnxModelJson } from './onnx-proto.js';
 export { decodeOnnxModel, ONNX_PROTO_SUBSET } from './onnx-proto.js';
+export type { OrtPolicyConfig } from './ort-policy.js';
+export { defaultOrtPolicyConfig, OrtPolicy } from './ort-policy.js';
 export type {
   DecoderInfo,
   ExecutionProviderName,

@@ -1,0 +1,152 @@
+import {
+  assertInteger,
+  ComputeMeter,
+  createRng,
+  O1labError,
+  type Policy,
+  type Rng,
+  renderState,
+  type Sample,
+  type SampleOptions,
+  type State,
+} from '@o1lab/core';
+import { flopsPerToken } from './config.js';
+import type { GeneratedSequence, OrtRuntime, RunStats } from './ort-runtime.js';
+import type { Tokenizer } from './tokenizer.js';
+
+/** Options of an {@link OrtPolicy}. */
+export interface OrtPolicyConfig {
+  /** @default 'tinygpt-ort' */
+  readonly name: string;
+  /** Seeds the calls that pass no `seed` (one draw per call). @default 0 */
+  readonly seed: number;
+  /** Delimiter used to render states for `sampleCompletions` and `logprobs`. @default '\n' */
+  readonly stepDelimiter: string;
+}
+
+export const defaultOrtPolicyConfig: OrtPolicyConfig = Object.freeze({
+  name: 'tinygpt-ort',
+  seed: 0,
+  stepDelimiter: '\n',
+});
+
+/**
+ * The core `Policy` over an {@link OrtRuntime}: a state is rendered with `renderState`, encoded
+ * as BOS + text, and continued in one batched call per frontier. Each sample draws from its own
+ * generator, split in (state, sample) order from the call's seed, so results do not depend on how
+ * rows are batched. Every call adds to `meter`: one policy call, its samples, computed and cached
+ * prefill tokens, generated tokens and FLOPs.
+ */
+export class OrtPolicy implements Policy {
+  readonly name: string;
+  readonly meter = new ComputeMeter();
+  readonly flopsPerToken: number | undefined;
+  readonly config: OrtPolicyConfig;
+  private readonly rng: Rng;
+
+  constructor(
+    readonly runtime: OrtRuntime,
+    readonly tokenizer: Tokenizer,
+    options: Partial<OrtPolicyConfig> = {},
+  ) {
+    const c = { ...defaultOrtPolicyConfig, ...options };
+    assertInteger('seed', c.seed, { min: 0 }, 'OrtPolicyConfig');
+    if (typeof c.stepDelimiter !== 'string' || c.stepDelimiter.length === 0) {
+      throw new O1labError('INVALID_CONFIG', '`stepDelimiter` must be a non-empty string', {
+        where: 'OrtPolicyConfig',
+      });
+    }
+    this.config = Object.freeze(c);
+    this.name = c.name;
+    this.rng = createRng(c.seed);
+    const model = runtime.modelConfig;
+    this.flopsPerToken = model === undefined ? undefined : flopsPerToken(model);
+  }
+
+  async sampleSteps(
+    states: readonly State[],
+    options: SampleOptions & { readonly stepDelimiter: string },
+  ): Promise<Sample[][]> {
+    const stop = [options.stepDelimiter, ...(options.stop ?? [])];
+    return this.sample(states, { ...options, stop }, options.stepDelimiter, 'OrtPolicy.sampleSteps');
+  }
+
+  async sampleCompletions(states: readonly State[], options: SampleOptions): Promise<Sample[][]> {
+    return this.sample(states, options, this.config.stepDelimiter, 'OrtPolicy.sampleCompletions');
+  }
+
+  /** Per-token log-probabilities of `continuation` after `state` (model distribution, temperature 1). */
+  async logprobs(state: State, continuation: string): Promise<readonly number[]> {
+    const prompt = this.encodeState(state, this.config.stepDelimiter);
+    const { logprobs, stats } = await this.runtime.logprobs([
+      { prompt, continuation: this.tokenizer.encode(continuation) },
+    ]);
+    this.record(stats, 0);
+    return logprobs[0]!;
+  }
+
+  private async sample(
+    states: readonly State[],
+    options: SampleOptions,
+    delimiter: string,
+    where: string,
+  ): Promise<Sample[][]> {
+    const n = options.n ?? 1;
+    assertInteger('n', n, { min: 1 }, where);
+    assertInteger('maxTokens', options.maxTokens, { min: 1 }, where);
+    const seed = options.seed ?? this.rng.nextUint32();
+    assertInteger('seed', seed, { min: 0 }, where);
+    const root = createRng(seed);
+    const prompts: number[][] = [];
+    const rngs: Rng[] = [];
+    for (const state of states) {
+      const prompt = this.encodeState(state, delimiter);
+      for (let j = 0; j < n; j++) {
+        prompts.push(prompt);
+        rngs.push(root.split());
+      }
+    }
+    const tokenizer = this.tokenizer;
+    const { sequences, stats } = await this.runtime.generate(prompts, {
+      maxTokens: options.maxTokens,
+      ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+      ...(options.topK === undefined ? {} : { topK: options.topK }),
+      ...(options.topP === undefined ? {} : { topP: options.topP }),
+      rngs,
+      stopTokenIds: [tokenizer.eosId],
+      stopStrings: options.stop ?? [],
+      tokenText: (id) =>
+        id === tokenizer.eosId || id === tokenizer.padId || id === tokenizer.bosId
+          ? ''
+          : tokenizer.tokenText(id),
+    });
+    this.record(stats, prompts.length);
+    return states.map((_, i) => sequences.slice(i * n, (i + 1) * n).map(toSample));
+  }
+
+  private encodeState(state: State, delimiter: string): number[] {
+    return [this.tokenizer.bosId, ...this.tokenizer.encode(renderState(state, delimiter))];
+  }
+
+  private record(stats: RunStats, samples: number): void {
+    this.meter.add({
+      policyCalls: 1,
+      samples,
+      prefillTokens: stats.prefillTokens,
+      cachedPrefillTokens: stats.cachedPrefillTokens,
+      generatedTokens: stats.generatedTokens,
+      flops: stats.flops,
+      wallTimeMs: stats.wallTimeMs,
+    });
+  }
+}
+
+function toSample(seq: GeneratedSequence): Sample {
+  const base = {
+    text: seq.text,
+    tokenIds: seq.tokenIds,
+    tokenLogprobs: seq.tokenLogprobs,
+    finishReason: seq.finishReason,
+  };
+  return seq.stop === undefined ? base : { ...base, stop: seq.stop };
+}
