@@ -8,7 +8,9 @@ import { resolveVerifierRewardModelConfig, type VerifierRewardModelConfig } from
  *
  * - `scoreOutcome`: 1 when `task.verify` accepts the solution's answer, else 0.
  * - `scoreSteps`: per-step ground truth from `task.checkSteps` where the task has it (as prefix
- *   labels or raw step checks, see `stepLabels`); otherwise the outcome score repeated for every step.
+ *   labels or raw step checks, see `stepLabels`), except that a step stating an answer
+ *   (`task.parseAnswer` finds one) is correct when the solution up to it verifies; without a step
+ *   checker, the outcome score repeated for every step.
  *
  * Its meter counts one `rewardCalls` per batched call (a verifier reads no tokens and spends no FLOPs).
  */
@@ -31,14 +33,21 @@ export function createVerifierRewardModel<D>(
       meter.add({ rewardCalls: 1 });
       return states.map((state) => {
         if (task.checkSteps === undefined) return state.steps.map(() => outcome(state));
-        const checks = task.checkSteps(
-          state.problem as never,
-          state.steps.map((s) => s.text),
-        );
+        const texts = state.steps.map((s) => s.text);
+        const checks = task.checkSteps(state.problem as never, texts);
         let ok = true;
-        return checks.map((check) => {
-          if (c.stepLabels === 'step') return check.correct ? 1 : 0;
-          ok = ok && check.correct;
+        return checks.map((check, k) => {
+          // A step that states the answer is judged by the verifier on the solution so far: step
+          // checkers judge reasoning steps, and the answer line is right exactly when it verifies.
+          const correct =
+            task.parseAnswer(texts[k]!) !== null
+              ? task.verify(
+                  state.problem as never,
+                  solutionText({ steps: state.steps.slice(0, k + 1) }, task.stepDelimiter),
+                ).correct
+              : check.correct;
+          if (c.stepLabels === 'step') return correct ? 1 : 0;
+          ok = ok && correct;
           return ok ? 1 : 0;
         });
       });
