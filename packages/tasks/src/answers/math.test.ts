@@ -119,6 +119,13 @@ describe('mathAnswersEqual', () => {
   });
 });
 
+function readAnswers(): string[] {
+  return readFileSync(testPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { answer: string }).answer);
+}
+
 describe.skipIf(!hasData)('MATH-500 (shared data)', () => {
   it('judges the boxed answer of each reference solution equivalent to its answer field (>= 99%)', () => {
     const records = readFileSync(testPath, 'utf8')
@@ -135,17 +142,34 @@ describe.skipIf(!hasData)('MATH-500 (shared data)', () => {
     expect((records.length - failures.length) / records.length).toBeGreaterThanOrEqual(0.99);
   });
 
-  it('does not judge answers of different problems equal (no vacuous agreement)', () => {
-    const records = readFileSync(testPath, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { answer: string });
-    let equalPairs = 0;
-    for (let i = 0; i + 1 < records.length; i++) {
-      const a = records[i]!.answer;
-      const b = records[i + 1]!.answer;
-      if (mathAnswersEqual(a, b) && normalizeMathAnswer(a) !== normalizeMathAnswer(b)) equalPairs++;
+  it('judges no two answers with different normalised forms equal (all 124750 pairs)', () => {
+    const answers = readAnswers();
+    const falseMatches: string[] = [];
+    for (let i = 0; i < answers.length; i++) {
+      for (let j = i + 1; j < answers.length; j++) {
+        const a = answers[i]!;
+        const b = answers[j]!;
+        if (mathAnswersEqual(a, b) && normalizeMathAnswer(a) !== normalizeMathAnswer(b))
+          falseMatches.push(`${a} == ${b}`);
+      }
     }
-    expect(equalPairs).toBe(0);
+    expect(falseMatches).toEqual([]);
+  });
+
+  it('normalisation is idempotent and survives re-typesetting of every answer', () => {
+    for (const a of readAnswers()) {
+      const n = normalizeMathAnswer(a);
+      expect(normalizeMathAnswer(n)).toBe(n);
+      for (const variant of [
+        a.replace(/\\frac/g, '\\dfrac'),
+        ` ${a.replace(/,/g, ', ')} `,
+        `$${a}$`,
+        a.replace(/ /g, ''),
+      ]) {
+        expect(mathAnswersEqual(variant, a), `${variant} vs ${a}`).toBe(true);
+      }
+      const value = evaluateMathNumber(n);
+      if (value !== null) expect(mathAnswersEqual(String(value), a), `${value} vs ${a}`).toBe(true);
+    }
   });
 });
