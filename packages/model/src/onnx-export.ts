@@ -50,12 +50,15 @@ export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights
   // Embeddings: [B, T, D]
   const tok = g.op('Gather', ['wte', 'input_ids'], { axis: 0 });
   const pos = g.op('Gather', ['wpe', 'position_ids'], { axis: 0 });
-  let h = g.op('Add', [tok, pos]);
+  // The residual stream is kept 2D, [B*T, D], so that every linear layer is one Gemm with its bias
+  // fused; attention reshapes to heads and back.
+  let h = g.op('Reshape', [g.op('Add', [tok, pos]), g.constInt64('rows_shape', [2], [-1, D])]);
 
   // Mask bias [B, 1, T, Tpast + T]: 0 where query i may attend key j, MASK_VALUE elsewhere.
   const one = g.constInt64('one', [], [1]);
   const zero = g.constInt64('zero', [], [0]);
-  const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), one], { axis: 0 });
+  const idsShape = g.op('Shape', ['input_ids']); // [B, T]
+  const seqLen = g.op('Gather', [idsShape, one], { axis: 0 });
   const totalLen = g.op('Gather', [g.op('Shape', ['attention_mask']), one], { axis: 0 });
   const pastLen = g.op('Sub', [totalLen, seqLen]);
   const queryPos = g.op('Range', [pastLen, totalLen, one]); // [T]
@@ -74,8 +77,8 @@ export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights
     g.constFloat('mask_drop', [], [MASK_VALUE]),
   ]);
 
-  const headsShape = g.constInt64('heads_shape', [4], [0, 0, H, Dh]);
-  const mergedShape = g.constInt64('merged_shape', [3], [0, 0, D]);
+  const headsShape = g.op('Concat', [idsShape, g.constInt64('heads', [2], [H, Dh])], { axis: 0 }); // [B, T, H, Dh]
+  const rowsShape = 'rows_shape';
   const qkvSplit = g.constInt64('qkv_split', [3], [D, D, D]);
   const scale = g.constFloat('attn_scale', [], [1 / Math.sqrt(Dh)]);
   const eps = config.layerNormEps;
@@ -84,8 +87,8 @@ export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights
     const p = `h.${l}.`;
     // Attention
     const a = g.op('LayerNormalization', [h, `${p}ln1.g`, `${p}ln1.b`], { axis: -1, epsilon: eps });
-    const qkv = g.op('Add', [g.op('MatMul', [a, `${p}attn.wqkv`]), `${p}attn.bqkv`]); // [B, T, 3D]
-    const [q, k, v] = g.opN('Split', [qkv, qkvSplit], 3, { axis: 2 });
+    const qkv = g.op('Gemm', [a, `${p}attn.wqkv`, `${p}attn.bqkv`]); // [B*T, 3D]
+    const [q, k, v] = g.opN('Split', [qkv, qkvSplit], 3, { axis: 1 });
     const toHeads = (x: string) =>
       g.op('Transpose', [g.op('Reshape', [x, headsShape])], { perm: [0, 2, 1, 3] }); // [B, H, T, Dh]
     const presentKey = `present.${l}.key`;
@@ -100,28 +103,29 @@ export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights
       maskBias,
     ]); // [B, H, T, Tpast + T]
     const attended = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), presentValue]); // [B, H, T, Dh]
-    const merged = g.op('Reshape', [g.op('Transpose', [attended], { perm: [0, 2, 1, 3] }), mergedShape]);
-    h = g.op('Add', [h, g.op('Add', [g.op('MatMul', [merged, `${p}attn.wo`]), `${p}attn.bo`])]);
+    const merged = g.op('Reshape', [g.op('Transpose', [attended], { perm: [0, 2, 1, 3] }), rowsShape]); // [B*T, D]
+    h = g.op('Add', [h, g.op('Gemm', [merged, `${p}attn.wo`, `${p}attn.bo`])]);
 
     // MLP
     const m = g.op('LayerNormalization', [h, `${p}ln2.g`, `${p}ln2.b`], { axis: -1, epsilon: eps });
-    const u = g.op('Add', [g.op('MatMul', [m, `${p}mlp.w1`]), `${p}mlp.b1`]); // [B, T, F]
-    const out = g.op('Add', [g.op('MatMul', [geluTanh(g, u), `${p}mlp.w2`]), `${p}mlp.b2`]);
-    h = g.op('Add', [h, out]);
+    const u = g.op('Gemm', [m, `${p}mlp.w1`, `${p}mlp.b1`]); // [B*T, F]
+    h = g.op('Add', [h, g.op('Gemm', [geluTanh(g, u), `${p}mlp.w2`, `${p}mlp.b2`])]);
   }
 
   // Heads
   const f = g.op('LayerNormalization', [h, 'lnf.g', 'lnf.b'], { axis: -1, epsilon: eps });
-  const head = config.tiedEmbeddings ? g.op('Transpose', ['wte'], { perm: [1, 0] }) : 'lmHead';
-  g.opTo('MatMul', [f, head], 'logits');
+  const logits = config.tiedEmbeddings
+    ? g.op('Gemm', [f, 'wte'], { transB: 1 })
+    : g.op('Gemm', [f, 'lmHead']); // [B*T, V]
+  const logitsShape = g.op('Concat', [idsShape, g.constInt64('vocab', [1], [V])], { axis: 0 });
+  g.opTo('Reshape', [logits, logitsShape], 'logits');
   g.output('logits', OnnxDataType.FLOAT, [BATCH, SEQ, V]);
   for (let l = 0; l < L; l++) {
     g.output(`present.${l}.key`, OnnxDataType.FLOAT, [BATCH, H, TOTAL, Dh]);
     g.output(`present.${l}.value`, OnnxDataType.FLOAT, [BATCH, H, TOTAL, Dh]);
   }
   if (config.valueHead) {
-    const value = g.op('Add', [g.op('MatMul', [f, 'valueW']), 'valueB']); // [B, T, 1]
-    g.opTo('Squeeze', [value, g.constInt64('axes_2', [1], [2])], 'values');
+    g.opTo('Reshape', [g.op('Gemm', [f, 'valueW', 'valueB']), idsShape], 'values'); // [B*T, 1] -> [B, T]
     g.output('values', OnnxDataType.FLOAT, [BATCH, SEQ]);
   }
 
@@ -156,10 +160,11 @@ export async function writeTinyGptOnnx(
   await writeFileAtomic(path, exportTinyGptOnnx(config, weights));
 }
 
-// 0.5 u (1 + tanh(sqrt(2/pi) (u + 0.044715 u^3))), exactly the formula the trainer uses.
+// 0.5 u (1 + tanh(sqrt(2/pi) (u + 0.044715 u^3))), exactly the formula the trainer uses, with the
+// nodes in the order ONNX Runtime's FastGeluFusion recognises (Pow, Mul, Add, Mul, Tanh, Add, Mul).
 function geluTanh(g: GraphBuilder, u: string): string {
-  const cube = g.op('Mul', [g.op('Mul', [u, u]), u]);
-  const inner = g.op('Add', [u, g.op('Mul', [cube, g.constFloat('gelu_c', [], [0.044715], true)])]);
+  const cube = g.op('Pow', [u, g.constFloat('gelu_three', [], [3], true)]);
+  const inner = g.op('Add', [g.op('Mul', [cube, g.constFloat('gelu_c', [], [0.044715], true)]), u]);
   const t = g.op('Tanh', [g.op('Mul', [inner, g.constFloat('gelu_k', [], [Math.sqrt(2 / Math.PI)], true)])]);
   return g.op('Mul', [
     g.op('Mul', [u, g.constFloat('gelu_half', [], [0.5], true)]),
