@@ -20,3 +20,10 @@ export {
   toyTask,
   toyValue,
 } from './toy-mdp.js';
+export type {
+  CountdownEnvironmentOptions,
+  SearchWorkloadStats,
+  WorkloadEnvironment,
+  WorkloadSearch,
+} from './workload.js';
+export { createCountdownEnvironments, runSearchWorkload } from './workload.js';
