@@ -86,9 +86,9 @@ describe('arithmetic reference traces (1000 generated problems)', () => {
     }
   });
 
-  it('the step checker marks every step correct and each corrupted result incorrect', () => {
+  it('the step checker marks every step (answer line included) correct and each corrupted one incorrect', () => {
     for (const p of problems) {
-      const steps = arithmeticTask.solve!(p)!.slice(0, -1);
+      const steps = arithmeticTask.solve!(p)!;
       expect(arithmeticTask.checkSteps!(p, steps).every((c) => c.correct)).toBe(true);
       for (let k = 0; k < steps.length; k++) {
         const corrupted = steps.map((s, i) => (i === k ? corruptResult(s) : s));
@@ -96,6 +96,7 @@ describe('arithmetic reference traces (1000 generated problems)', () => {
         expect(checks[k]!.correct).toBe(false);
         // Later steps that use the wrong result are wrong too; the others stay correct.
         expect(checks.slice(0, k).every((c) => c.correct)).toBe(true);
+        expect(arithmeticTask.verify(p, corrupted.join('\n')).correct).toBe(k < steps.length - 1);
       }
     }
   });

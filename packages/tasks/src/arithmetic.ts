@@ -146,7 +146,8 @@ export function solveArithmetic(data: ArithmeticData): string[] {
  * Ground truth per step. A product step must multiply `a` by an unused place term of `b` (a digit
  * times its power of ten, `0` for a zero digit), in either order; a sum step must add two available
  * results (partial products or earlier sums, each used once); the arithmetic must be exact. An
- * incorrect step makes nothing available to later steps.
+ * incorrect step makes nothing available to later steps. An `answer:` line is correct when it states
+ * the product.
  */
 export function checkArithmeticSteps(data: ArithmeticData, steps: readonly string[]): StepCheck[] {
   const a = BigInt(data.a);
@@ -155,8 +156,15 @@ export function checkArithmeticSteps(data: ArithmeticData, steps: readonly strin
     .reverse()
     .map((d, k) => (d === '0' ? 0n : BigInt(d + '0'.repeat(k))));
   const results: bigint[] = [];
+  const expected = (a * BigInt(data.b)).toString();
   return steps.map((raw): StepCheck => {
     const step = raw.trim();
+    if (step.startsWith(ANSWER_PREFIX)) {
+      const answer = arithmeticTask.parseAnswer(step);
+      return answer === expected
+        ? { correct: true }
+        : { correct: false, reason: `the product is not ${answer}` };
+    }
     const eq = parseEquation(step);
     if (!eq.ok) return { correct: false, reason: eq.reason };
     const { lhs, rhs } = eq.value;

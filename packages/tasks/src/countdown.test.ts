@@ -102,17 +102,17 @@ describe('countdown reference traces (1000 generated problems)', () => {
     }
   });
 
-  it('the step checker marks every step correct and a corrupted result incorrect', () => {
+  it('the step checker marks every step (answer line included) correct and each corrupted one incorrect', () => {
     for (const p of problems) {
-      const steps = countdownTask.solve!(p)!.slice(0, -1);
+      const steps = countdownTask.solve!(p)!;
       expect(countdownTask.checkSteps!(p, steps).every((c) => c.correct)).toBe(true);
-      const k = steps.length - 1;
-      const corrupted = steps.map((s, i) => (i === k ? corruptResult(s) : s));
-      const checks = countdownTask.checkSteps!(p, corrupted);
-      expect(checks[k]!.correct).toBe(false);
-      expect(countdownTask.verify(p, [...corrupted, `answer: ${p.data.target}`].join('\n')).correct).toBe(
-        false,
-      );
+      for (let k = 0; k < steps.length; k++) {
+        const corrupted = steps.map((s, i) => (i === k ? corruptResult(s) : s));
+        const checks = countdownTask.checkSteps!(p, corrupted);
+        expect(checks[k]!.correct).toBe(false);
+        expect(checks.slice(0, k).every((c) => c.correct)).toBe(true);
+        expect(countdownTask.verify(p, corrupted.join('\n')).correct).toBe(false);
+      }
     }
   });
 

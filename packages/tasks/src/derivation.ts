@@ -9,7 +9,7 @@ import {
   parseExpression,
 } from './expression.js';
 import { equalRational, formatRational, type Rational, rational } from './rational.js';
-import { MAX_COMPLETION_LENGTH, parseAnswerLine, splitCompletion } from './text.js';
+import { ANSWER_PREFIX, MAX_COMPLETION_LENGTH, parseAnswerLine, splitCompletion } from './text.js';
 
 /**
  * What a countdown or game24 derivation must do: combine `numbers` (each at most once, or exactly
@@ -102,16 +102,28 @@ function finishDerivation(
 /**
  * Ground truth per step: a step is correct when it parses, its arithmetic is exact and it uses only
  * numbers available at that point. An incorrect step neither consumes nor makes numbers, so later
- * steps are judged against the numbers the correct steps before them left.
+ * steps are judged against the numbers the correct steps before them left. An `answer:` line is
+ * judged as {@link verifyDerivation} judges it: correct when it completes the derivation.
  */
 export function checkDerivationSteps(rules: DerivationRules, steps: readonly string[]): StepCheck[] {
   let pool = initialPool(rules);
-  return steps.map((step) => {
-    const result = applyStep(pool, step.trim());
+  return steps.map((raw): StepCheck => {
+    const step = raw.trim();
+    if (step.startsWith(ANSWER_PREFIX))
+      return checkAnswerStep(rules, step.slice(ANSWER_PREFIX.length).trim(), pool);
+    const result = applyStep(pool, step);
     if (!result.ok) return { correct: false, reason: result.reason };
     pool = result.value;
     return { correct: true };
   });
+}
+
+function checkAnswerStep(rules: DerivationRules, answer: string, pool: readonly Rational[]): StepCheck {
+  const claim = parseAnswerClaim(answer);
+  if (!claim.ok) return { correct: false, reason: `answer: ${claim.reason}` };
+  const outcome = finishDerivation(rules, claim.value, pool);
+  if (outcome.ok || finishDerivation(rules, claim.value, initialPool(rules)).ok) return { correct: true };
+  return { correct: false, reason: outcome.reason };
 }
 
 function initialPool(rules: DerivationRules): Rational[] {

@@ -173,14 +173,16 @@ describe('game24 reference traces (1000 generated problems)', () => {
     }
   });
 
-  it('the step checker marks every step correct and a corrupted result incorrect', () => {
+  it('the step checker marks every step (answer line included) correct and each corrupted one incorrect', () => {
     for (const p of problems) {
-      const steps = game24Task.solve!(p)!.slice(0, -1);
+      const steps = game24Task.solve!(p)!;
       expect(game24Task.checkSteps!(p, steps).every((c) => c.correct)).toBe(true);
       for (let k = 0; k < steps.length; k++) {
         const corrupted = steps.map((s, i) => (i === k ? corruptResult(s) : s));
-        expect(game24Task.checkSteps!(p, corrupted)[k]!.correct).toBe(false);
-        expect(game24Task.verify(p, [...corrupted, 'answer: 24'].join('\n')).correct).toBe(false);
+        const checks = game24Task.checkSteps!(p, corrupted);
+        expect(checks[k]!.correct).toBe(false);
+        expect(checks.slice(0, k).every((c) => c.correct)).toBe(true);
+        expect(game24Task.verify(p, corrupted.join('\n')).correct).toBe(false);
       }
     }
   });

@@ -1,6 +1,5 @@
 import {
   assertInteger,
-  assertNumber,
   type GenerateOptions,
   mergeConfig,
   O1labError,
@@ -78,7 +77,7 @@ export function resolveGame24Options(options?: Partial<Game24Options> | Generate
     );
   }
   assertInteger('minSolutions', o.minSolutions, { min: 1 }, WHERE);
-  assertNumber('maxSolutions', o.maxSolutions, { min: 0 }, WHERE);
+  assertInteger('maxSolutions', o.maxSolutions, { min: 0 }, WHERE);
   return o;
 }
 
