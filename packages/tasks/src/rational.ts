@@ -1,3 +1,5 @@
+import { O1labError } from '@o1lab/core';
+
 /**
  * Exact rational arithmetic on BigInt numerator/denominator pairs, always in lowest terms with a
  * positive denominator. Verifiers use it so that `8/(3-8/3)` checks exactly; floating point would
@@ -9,7 +11,7 @@ export interface Rational {
 }
 
 export function rational(num: bigint, den: bigint = 1n): Rational {
-  if (den === 0n) throw new RangeError('rational with zero denominator');
+  if (den === 0n) throw new O1labError('INTERNAL', 'rational with a zero denominator', { where: 'rational' });
   if (den < 0n) {
     num = -num;
     den = -den;
