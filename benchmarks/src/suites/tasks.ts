@@ -14,6 +14,11 @@ import { measure } from '../harness.js';
 
 const SEED = 2024;
 const NUM_PROBLEMS = 1000;
+/**
+ * Traces verified per timed call, taken round robin from the 1000: short calls are rarely
+ * preempted, so the median stays meaningful on a shared machine.
+ */
+const CHUNK_PROBLEMS = 10;
 /** Size of the hostile inputs: far past every verifier's length cap. */
 const HOSTILE_BYTES = 1_000_000;
 
@@ -51,23 +56,26 @@ async function verifyTraces(task: Task<Json>, ctx: BenchContext): Promise<BenchR
       throw new Error(`${task.name}: no reference solution for ${problem.id}`);
     cases.push({ problem, text: steps.join(task.stepDelimiter) });
   }
-  const verifyAll = (): number => {
-    let correct = 0;
-    for (const { problem, text } of cases) if (task.verify(problem, text).correct) correct++;
-    return correct;
-  };
   // A reference trace that fails its own verifier is a bug, not a data point.
-  const correct = verifyAll();
-  if (correct !== NUM_PROBLEMS)
-    throw new Error(`${task.name}: ${NUM_PROBLEMS - correct} reference traces fail verify`);
+  const failing = cases.filter(({ problem, text }) => !task.verify(problem, text).correct);
+  if (failing.length > 0) throw new Error(`${task.name}: ${failing.length} reference traces fail verify`);
+  let next = 0;
   return measure(
     {
       name: `verify/${task.name}`,
       unit: 'verifications/s',
-      itemsPerIteration: NUM_PROBLEMS,
-      config: { task: task.name, numProblems: NUM_PROBLEMS },
+      itemsPerIteration: CHUNK_PROBLEMS,
+      config: { task: task.name, numProblems: NUM_PROBLEMS, chunkProblems: CHUNK_PROBLEMS },
       seed: SEED,
-      fn: verifyAll,
+      fn: () => {
+        let correct = 0;
+        for (let i = 0; i < CHUNK_PROBLEMS; i++) {
+          const { problem, text } = cases[next]!;
+          next = (next + 1) % cases.length;
+          if (task.verify(problem, text).correct) correct++;
+        }
+        return correct;
+      },
     },
     ctx,
   );
@@ -137,7 +145,7 @@ function hostileCompletions(): Record<string, HostileInput> {
   const fill = (unit: string, length: number): string =>
     unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
   return {
-    oversized: { text: `${fill('((((1+', HOSTILE_BYTES - 16)}\nanswer: 24`, reps: 10_000 },
+    oversized: { text: `${fill('((((1+', HOSTILE_BYTES - 16)}\nanswer: 24`, reps: 1000 },
     nested: { text: `answer: ${fill('(', underCap / 2)}1${fill(')', underCap / 2 - 16)}`, reps: 10 },
     'long-number': { text: `${fill('9', underCap - 16)} = 1\nanswer: 24`, reps: 100 },
     'many-steps': { text: `${fill('1 + 1 = 2\n', underCap - 16)}answer: 24`, reps: 1 },
