@@ -95,11 +95,13 @@ export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights
     const presentValue = `present.${l}.value`;
     g.opTo('Concat', [`past_key_values.${l}.key`, toHeads(k!)], presentKey, { axis: 2 });
     g.opTo('Concat', [`past_key_values.${l}.value`, toHeads(v!)], presentValue, { axis: 2 });
+    // Scores as (K q^T)^T: transposing q and the [Tk, T] result is cheaper than transposing the
+    // whole key cache when T is 1 (decode).
+    const qT = g.op('Transpose', [g.op('Reshape', [g.op('Mul', [q!, scale]), headsShape])], {
+      perm: [0, 2, 3, 1],
+    }); // [B, H, Dh, T]
     const scores = g.op('Add', [
-      g.op('MatMul', [
-        g.op('Mul', [toHeads(q!), scale]),
-        g.op('Transpose', [presentKey], { perm: [0, 1, 3, 2] }),
-      ]),
+      g.op('Transpose', [g.op('MatMul', [presentKey, qT])], { perm: [0, 1, 3, 2] }),
       maskBias,
     ]); // [B, H, T, Tpast + T]
     const attended = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), presentValue]); // [B, H, T, Dh]
