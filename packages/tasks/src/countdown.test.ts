@@ -32,6 +32,7 @@ describe('solveCountdown', () => {
     expect(solveCountdown([1, 1, 1], 100)).toBeNull();
     expect(solveCountdown([2, 3, 5], 5)).toEqual([]);
     expect(solveCountdown([25, 50, 75, 100, 3, 6], 952)).not.toBeNull();
+    expect(() => solveCountdown([1, 2, 3, 4, 5, 6, 7], 100)).toThrow(/at most 6 positive integers/);
   });
 });
 

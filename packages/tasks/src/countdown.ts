@@ -54,6 +54,8 @@ export const defaultCountdownOptions: CountdownOptions = Object.freeze({
 const WHERE = 'countdownTask.generate';
 const MAX_DRAWS = 2000;
 const DERIVATIONS_PER_DRAW = 8;
+// The search is exponential in the count of numbers; 6 is the game's maximum.
+const MAX_SOLVER_NUMBERS = 6;
 
 /** Merges and validates countdown options; errors name the option. */
 export function resolveCountdownOptions(
@@ -125,6 +127,20 @@ export function countdownProblem(data: CountdownData): Problem<CountdownData> {
  * exists.
  */
 export function solveCountdown(numbers: readonly number[], target: number): string[] | null {
+  if (
+    numbers.length > MAX_SOLVER_NUMBERS ||
+    numbers.some((n) => !Number.isSafeInteger(n) || n < 1) ||
+    !Number.isSafeInteger(target)
+  ) {
+    throw new O1labError(
+      'INVALID_INPUT',
+      `needs at most ${MAX_SOLVER_NUMBERS} positive integers and an integer target`,
+      {
+        where: 'solveCountdown',
+        hint: `got [${numbers.join(', ')}] -> ${target}`,
+      },
+    );
+  }
   if (numbers.includes(target)) return [];
   const seen = new Set<string>();
   const steps: string[] = [];

@@ -41,6 +41,9 @@ describe('game24 solver', () => {
     expect(solveGame24([4, 9, 10, 13])).toEqual(['10-4=6', '13-9=4', '6*4=24']);
     expect(solveGame24([1, 1, 1, 1])).toBeNull();
     expect(solveGame24([13, 13, 13, 13])).toBeNull();
+    expect(solveGame24([1, 2, 3], 9)).toEqual(['2+1=3', '3*3=9']);
+    expect(() => solveGame24([1, 2, 3, 4, 5])).toThrow(/1 to 4 integers/);
+    expect(() => countGame24Solutions([1.5, 2, 3, 4])).toThrow(/1 to 4 integers/);
   });
 
   it('counts distinct solutions up to the order of + and * operands', () => {

@@ -144,6 +144,7 @@ export function game24Problem(numbers: readonly number[], rank?: number): Proble
  * `target`, or null when there is none.
  */
 export function solveGame24(numbers: readonly number[], target: number = GAME24_TARGET): string[] | null {
+  checkSolverInput(numbers, target, 'solveGame24');
   const start = numbers.map((n) => leaf(n));
   return firstSolution(start, target, true) ?? firstSolution(start, target, false);
 }
@@ -188,6 +189,7 @@ function solutionCounts(): Map<string, number> | null {
  * strings are counted (so `(1+2)*8` and `8*(2+1)` are one solution, `(a+b)+c` and `a+(b+c)` two).
  */
 export function countGame24Solutions(numbers: readonly number[], target: number = GAME24_TARGET): number {
+  checkSolverInput(numbers, target, 'countGame24Solutions');
   const found = new Set<string>();
   collectSolutions(
     numbers.map((n) => leaf(n)),
@@ -197,8 +199,22 @@ export function countGame24Solutions(numbers: readonly number[], target: number 
   return found.size;
 }
 
-// Solver on small exact rationals in plain numbers: four numbers <= 13 keep every numerator and
-// denominator below 13^4, far inside the exact integer range of a double.
+// Solver on small exact rationals in plain numbers: at most four integers <= 1000 keep every
+// numerator and denominator below 1000^4 = 1e12, inside the exact integer range of a double.
+function checkSolverInput(numbers: readonly number[], target: number, where: string): void {
+  if (
+    numbers.length < 1 ||
+    numbers.length > 4 ||
+    numbers.some((n) => !Number.isInteger(n) || n < 0 || n > 1000) ||
+    !Number.isSafeInteger(target)
+  ) {
+    throw new O1labError('INVALID_INPUT', 'needs 1 to 4 integers in 0..1000 and an integer target', {
+      where,
+      hint: `got [${numbers.join(', ')}] -> ${target}`,
+    });
+  }
+}
+
 interface Item {
   readonly num: number;
   readonly den: number;
