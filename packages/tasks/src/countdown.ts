@@ -72,8 +72,8 @@ export function resolveCountdownOptions(
 }
 
 /**
- * Countdown (the numbers game; the arithmetic task of TinyZero-style RL runs): reach the target from
- * 3 to 6 numbers with + - * /, each number used at most once; every step is `a op b = c`.
+ * Countdown (the numbers game, the task TinyZero uses to reproduce R1-Zero-style RL): reach the target
+ * from 3 to 6 numbers with + - * /, each number used at most once; every step is `a op b = c`.
  */
 export const countdownTask: Task<CountdownData> = Object.freeze({
   name: 'countdown',

@@ -82,7 +82,8 @@ export function resolveGame24Options(options?: Partial<Game24Options> | Generate
 }
 
 /**
- * Game of 24: four numbers in 1..13, each used exactly once with + - * / (fractions allowed), make 24.
+ * Game of 24 (the search benchmark of Tree of Thoughts, Yao et al., 2023): four numbers in 1..13,
+ * each used exactly once with + - * / (fractions allowed), make 24.
  * Steps are `a op b = c`; a non-integer intermediate is written `8/3` and used as `(8/3)`.
  */
 export const game24Task: Task<Game24Data> = createGame24Task();
