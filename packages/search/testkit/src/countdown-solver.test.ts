@@ -2,6 +2,7 @@ import { createRng, initialState, type State } from '@o1lab/core';
 import { countdownTask } from '@o1lab/tasks';
 import { describe, expect, it } from 'vitest';
 import { createCountdownSolverPolicy } from './countdown-solver.js';
+import { createStepCheckRewardModel } from './reward.js';
 
 const problems = (count: number, seed: number) => {
   const rng = createRng(seed);
@@ -46,5 +47,19 @@ describe('createCountdownSolverPolicy', () => {
       for (const s of out[i]!) if (countdownTask.verify(p, s.text).correct) correct++;
     expect(correct).toBeGreaterThan(10);
     expect(correct).toBeLessThan(110);
+  });
+
+  it('the step-check PRM scores valid prefixes 1, a prefix with an invalid step 0, and answers by the verifier', async () => {
+    const p = problems(1, 4)[0]!;
+    const solution = countdownTask.solve!(p)!;
+    const prm = createStepCheckRewardModel(countdownTask as never);
+    let good = rootOf(p);
+    for (const text of solution) good = { ...good, steps: [...good.steps, { text }] };
+    const bad = { ...rootOf(p), steps: [{ text: '1+1=3' }] };
+    const wrongAnswer = { ...rootOf(p), steps: [{ text: `answer: ${p.data.target + 1}` }] };
+    const scores = await prm.scoreSteps([good, bad, wrongAnswer]);
+    expect(scores[0]).toEqual(solution.map(() => 1));
+    expect(scores[1]).toEqual([0]);
+    expect(scores[2]).toEqual([0]);
   });
 });

@@ -6,7 +6,12 @@ export type { ToyEnvironment, ToyEnvironmentOptions, ToyRewardKind } from './env
 export { createToyEnvironment } from './environment.js';
 export { expectGolden, goldenOf, UPDATE_GOLDEN_ENV } from './golden.js';
 export type { NoisyRewardOptions, ToyRewardOptions, ValueFunction } from './reward.js';
-export { createNoisyRewardModel, createValueRewardModel, createVerifierRewardModel } from './reward.js';
+export {
+  createNoisyRewardModel,
+  createStepCheckRewardModel,
+  createValueRewardModel,
+  createVerifierRewardModel,
+} from './reward.js';
 export type { StepDistribution, TablePolicy, TablePolicyOptions, TableStep } from './table-policy.js';
 export { createTablePolicy, DEFAULT_TOY_FLOPS_PER_TOKEN, EOS_TOKEN_ID } from './table-policy.js';
 export type { ToyMdpData, ToyMdpOptions } from './toy-mdp.js';

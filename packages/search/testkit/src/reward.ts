@@ -72,6 +72,23 @@ export function createVerifierRewardModel(task: Task, options: ToyRewardOptions 
   );
 }
 
+/**
+ * The step-check oracle PRM: step k scores 1 when the task's ground truth (`task.checkSteps`) finds
+ * the first k steps all correct, else 0 — the kind of label PRM800K-style human annotation gives. A
+ * step that states an answer is scored by `task.verify` instead (1/0). Without `checkSteps` it falls
+ * back to the verifier reward.
+ */
+export function createStepCheckRewardModel(task: Task, options: ToyRewardOptions = {}): RewardModel {
+  return createScoredRewardModel(task, options.name ?? `step-check-${task.name}`, options, (state) => {
+    const texts = state.steps.map((s) => s.text);
+    const last = texts[texts.length - 1];
+    if (task.checkSteps === undefined || last === undefined || task.parseAnswer(last) !== null) {
+      return task.verify(state.problem, texts.join(task.stepDelimiter)).correct ? 1 : 0;
+    }
+    return task.checkSteps(state.problem, texts).every((c) => c.correct) ? 1 : 0;
+  });
+}
+
 function createScoredRewardModel(
   task: Pick<Task, 'stepDelimiter'>,
   name: string,

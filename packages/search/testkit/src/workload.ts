@@ -2,7 +2,7 @@ import type { Json, Policy, Problem, RewardModel, SearchContext, SearchResult, T
 import { createRng } from '@o1lab/core';
 import { countdownTask } from '@o1lab/tasks';
 import { createCountdownSolverPolicy } from './countdown-solver.js';
-import { createVerifierRewardModel } from './reward.js';
+import { createStepCheckRewardModel, createVerifierRewardModel } from './reward.js';
 
 /** One problem with fresh models: what a search workload runs on. */
 export interface WorkloadEnvironment {
@@ -99,11 +99,16 @@ export interface CountdownEnvironmentOptions {
   readonly noise?: number;
   /** Seed of the policy's random moves. @default 0 */
   readonly policySeed?: number;
+  /**
+   * The reward model: the outcome verifier (1/0), or the step-check oracle PRM (ground-truth step
+   * correctness, the verifier on the answer step). @default 'verifier'
+   */
+  readonly reward?: 'verifier' | 'steps';
 }
 
 /**
- * `count` countdown problems, each with a fresh noisy-solver policy and the verifier as reward model
- * (1/0 by `countdownTask.verify`).
+ * `count` countdown problems, each with a fresh noisy-solver policy and a fresh oracle reward model
+ * (the verifier, or the step-check PRM).
  */
 export function createCountdownEnvironments(
   count: number,
@@ -115,6 +120,6 @@ export function createCountdownEnvironments(
     task,
     problem: countdownTask.generate(rng) as unknown as Problem<Json>,
     policy: createCountdownSolverPolicy({ noise: options.noise ?? 0.5, seed: options.policySeed ?? 0 }),
-    reward: createVerifierRewardModel(task),
+    reward: options.reward === 'steps' ? createStepCheckRewardModel(task) : createVerifierRewardModel(task),
   }));
 }
