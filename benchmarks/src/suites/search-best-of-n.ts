@@ -19,8 +19,8 @@ const COUNTDOWN_CONFIG = { n: 16, scoring: 'orm', maxTokens: 64 } as const;
 
 /**
  * Best-of-N (PRM with last-step aggregation on the toy MDP; ORM on countdown) on fixed seeded
- * workloads with the table-driven test policies of `@o1lab/search-testkit`: NUM_PROBLEMS toy-MDP problems and NUM_PROBLEMS countdown problems
- * (noisy-solver policy, verifier reward). Reports problems/s and policy samples/s. Each record's
+ * workloads with the table-driven test policies of `@o1lab/search-testkit`: NUM_PROBLEMS toy-MDP
+ * problems and NUM_PROBLEMS countdown problems (noisy-solver policy, verifier reward). Reports problems/s and policy samples/s. Each record's
  * config carries the bookkeeping measured over STAT_PASSES untimed passes after a warm-up: wall
  * time outside policy and reward calls over wall time (with these nearly free models it bounds from
  * above what a real model would see), and that time per policy sample in microseconds.
