@@ -11,6 +11,7 @@ import {
   formatNumber,
   formatTable,
   matchesFilter,
+  peekSuiteName,
   runSuites,
   writeSuiteReports,
 } from './runner.js';
@@ -30,6 +31,16 @@ describe('matchesFilter', () => {
     expect(matchesFilter(['rng'], 'core', 'rng.ts')).toBe(true);
     expect(matchesFilter(['model'], 'reward-model', 'reward-model.js')).toBe(false);
     expect(matchesFilter(['tasks', 'core'], 'core', 'jsonl.js')).toBe(true);
+  });
+});
+
+describe('peekSuiteName', () => {
+  it('reads the declared name from source and from compiled output', () => {
+    expect(peekSuiteName("export const suite: BenchSuite = {\n  name: 'core',\n  description: 'x',")).toBe(
+      'core',
+    );
+    expect(peekSuiteName("export const suite = {\n    name: 'reward-model',")).toBe('reward-model');
+    expect(peekSuiteName('const name = pick();\nexport const suite = makeSuite(name);')).toBeUndefined();
   });
 });
 
