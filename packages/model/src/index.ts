@@ -17,7 +17,9 @@ export {
   writeTinyGptOnnx,
 } from './onnx-export.js';
 export type { OnnxModelJson } from './onnx-proto.js';
-export { decodeOnnxModel, ONNX_PROTO_SUBSET } from './onnx-proto.js';
+export { decodeOnnxModel, encodeOnnxModel, ONNX_PROTO_SUBSET } from './onnx-proto.js';
+export type { OrtMatmulCalibration } from './ort-calibration.js';
+export { createOrtMatmulCalibration } from './ort-calibration.js';
 export type { OrtPolicyConfig } from './ort-policy.js';
 export { defaultOrtPolicyConfig, OrtPolicy } from './ort-policy.js';
 export type {
@@ -48,6 +50,8 @@ export type {
   TfBackendPreference,
 } from './tf-backend.js';
 export { initTfBackend, selectBackend, TF_BACKEND_ENV, TF_BACKEND_ORDER } from './tf-backend.js';
+export type { TfDecodeOptions, TfSampleOptions } from './tf-decode.js';
+export { greedyDecode, sampleDecode } from './tf-decode.js';
 export type {
   ForwardOptions,
   ForwardResult,
