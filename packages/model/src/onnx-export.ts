@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import { writeFileAtomic } from '@o1lab/core';
 import { headDim, type TinyGptConfig, weightShapes } from './config.js';
-import { OnnxAttributeType, OnnxDataType, onnxModelProto } from './onnx-proto.js';
+import { encodeOnnxModel, OnnxAttributeType, OnnxDataType } from './onnx-proto.js';
 import { type TinyGptWeights, validateTinyGptWeights } from './weights.js';
 
 /** ONNX opset of the exported graph (ai.onnx 17: the first with LayerNormalization). */
@@ -146,11 +146,7 @@ export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights
     },
     metadata_props: [{ key: TINYGPT_CONFIG_METADATA_KEY, value: JSON.stringify(config) }],
   };
-  const type = onnxModelProto();
-  const encoded = type.encode(type.fromObject(model)).finish();
-  // protobufjs hands back a Node Buffer; callers get a plain Uint8Array that owns its memory.
-  const whole = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength;
-  return whole ? new Uint8Array(encoded.buffer, 0, encoded.byteLength) : new Uint8Array(encoded);
+  return encodeOnnxModel(model);
 }
 
 /** Exports like {@link exportTinyGptOnnx} and writes the file atomically (temp file + rename). */

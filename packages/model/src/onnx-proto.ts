@@ -132,6 +132,18 @@ export function onnxModelProto(): protobuf.Type {
   return root.lookupType('onnx.ModelProto');
 }
 
+/**
+ * Encodes a model given as a plain object with the snake_case fields of onnx.proto (e.g. a small
+ * calibration graph). The result is a plain Uint8Array that owns its memory.
+ */
+export function encodeOnnxModel(model: Record<string, unknown>): Uint8Array {
+  const type = onnxModelProto();
+  const encoded = type.encode(type.fromObject(model)).finish();
+  // protobufjs hands back a Node Buffer, possibly a view into a shared pool.
+  const whole = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength;
+  return whole ? new Uint8Array(encoded.buffer, 0, encoded.byteLength) : new Uint8Array(encoded);
+}
+
 /** Decodes an ONNX file into plain objects (int64 as numbers, bytes as Uint8Array). */
 export function decodeOnnxModel(bytes: Uint8Array): OnnxModelJson {
   const type = onnxModelProto();
