@@ -17,7 +17,9 @@ export {
   writeTinyGptOnnx,
 } from './onnx-export.js';
 export type { OnnxModelJson } from './onnx-proto.js';
-export { decodeOnnxModel, ONNX_PROTO_SUBSET } from './onnx-proto.js';
+export { decodeOnnxModel, encodeOnnxModel, ONNX_PROTO_SUBSET } from './onnx-proto.js';
+export type { OrtMatmulCalibration } from './ort-calibration.js';
+export { createOrtMatmulCalibration } from './ort-calibration.js';
 export type { OrtPolicyConfig } from './ort-policy.js';
 export { defaultOrtPolicyConfig, OrtPolicy } from './ort-policy.js';
 export type {
