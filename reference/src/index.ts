@@ -56,6 +56,15 @@ export {
   referenceShapedRewards,
   referenceValueIteration,
 } from './reward-shaping.js';
+export type { ReferenceAggregation, SearchSelectionCases } from './search-selection.js';
+export {
+  referenceAggregate,
+  referenceArgmax,
+  referenceBeamKeep,
+  referenceMajorityVote,
+  referenceToyValue,
+  referenceWeightedVote,
+} from './search-selection.js';
 export type {
   TinyGptRefConfig,
   TinyGptRefKv,
