@@ -2,7 +2,7 @@ import { createRng } from '@o1lab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSftBatch } from './batch.js';
 import { resolveTinyGptConfig } from './config.js';
-import { OrtRuntime } from './ort-runtime.js';
+import { type ForwardRow, OrtRuntime } from './ort-runtime.js';
 import { tokenLogprob } from './sampling.js';
 import { initTfBackend } from './tf-backend.js';
 import { createTinyGptModel } from './tf-model.js';
@@ -95,7 +95,7 @@ describe('tfjs and ONNX Runtime logits', () => {
     const V = config.vocabSize;
     const runtime = await OrtRuntime.fromWeights(config, weights, { prefixCacheBytes: 0 });
     const ortBatched = (await runtime.forward(seqs)).rows;
-    const ortSingle = [];
+    const ortSingle: ForwardRow[] = [];
     for (const s of seqs) ortSingle.push((await runtime.forward([s])).rows[0]!);
     let worst = 0;
     for (const tf of [tfLogits(weights, seqs, true), tfLogits(weights, seqs, false)]) {
