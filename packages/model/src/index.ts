@@ -1,5 +1,7 @@
 export type { PromptCompletion, SftBatchOptions, TrainBatch } from './batch.js';
 export { buildSftBatch } from './batch.js';
+export type { Checkpoint, CheckpointInput } from './checkpoint.js';
+export { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 export type { TinyGptConfig } from './config.js';
 export {
   defaultTinyGptConfig,
@@ -35,6 +37,8 @@ export type {
 export { defaultOrtRuntimeConfig, OrtRuntime, resolveOrtRuntimeConfig } from './ort-runtime.js';
 export type { KvShape, KvSource, PrefixCacheStats, PrefixMatch } from './prefix-cache.js';
 export { PrefixCache } from './prefix-cache.js';
+export type { SafetensorsContents, SafetensorsTensor } from './safetensors.js';
+export { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export type { SamplingConfig } from './sampling.js';
 export {
   defaultSamplingConfig,
