@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SideSpec } from './check.js';
-import { runCheck } from './check.js';
+import { resolveBaseRef, runCheck } from './check.js';
 import { SLOWDOWN_ENV } from './harness.js';
 
 // Both sides run the fixture suites from source in child processes, as bench:check runs built ones.
@@ -56,5 +57,30 @@ describe('bench:check end to end', () => {
     });
     expect(outcome.code).toBe(0);
     expect(outcome.report?.comparisons.map((c) => c.status)).not.toContain('fail');
+  });
+});
+
+describe('bench:check base selection', () => {
+  const git = (args: string[]): string => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  const root = git(['rev-list', '--max-parents=0', 'HEAD']).split('\n')[0]!;
+  const rootHasBenchmarks = (() => {
+    try {
+      git(['cat-file', '-e', `${root}:benchmarks/src/harness.ts`]);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it('resolves an explicit base and rejects one that is not a commit', async () => {
+    expect(await resolveBaseRef(root)).toEqual({ sha: root, why: `--base ${root}` });
+    await expect(resolveBaseRef('no-such-ref-anywhere')).rejects.toThrow(/not a commit/);
+  });
+
+  it.skipIf(rootHasBenchmarks)('passes without comparing when the base predates the benchmarks', async () => {
+    const lines: string[] = [];
+    const outcome = await runCheck({ baseRef: root, log: (l) => lines.push(l), print: () => {} });
+    expect(outcome).toEqual({ code: 0, baseSha: root });
+    expect(lines.join('\n')).toMatch(/has no benchmarks/);
   });
 });
