@@ -87,6 +87,28 @@ describe('measure', () => {
     expect(record.value).toBeGreaterThan(0);
   });
 
+  it('measures asynchronous workloads, awaiting each call', async () => {
+    let settled = 0;
+    const record = await measure(
+      {
+        name: 'async',
+        unit: 'calls/s',
+        itemsPerIteration: 1,
+        config: {},
+        seed: 0,
+        timeMs: 10,
+        fn: async () => {
+          await Promise.resolve();
+          settled++;
+          return work(1000);
+        },
+      },
+      ctx,
+    );
+    expect(record.value).toBeGreaterThan(0);
+    expect(settled).toBeGreaterThanOrEqual(record.samples!);
+  });
+
   it('rejects bad tasks naming the option', async () => {
     const base = { name: 'bad', unit: 'x/s', itemsPerIteration: 1, config: {}, seed: 0, fn: () => 1 };
     await expect(measure({ ...base, unit: 'tokens' }, ctx)).rejects.toThrow(
