@@ -128,6 +128,30 @@ describe('best-first over a priority queue', () => {
     expect(Math.max(...tree.rounds.map((r) => r.expanded.length))).toBeGreaterThan(1);
   });
 
+  it('sets aside finished states valued below acceptThreshold and searches on', async () => {
+    const toy = { depth: 4, branching: 3, pCorrect: 0.5, reward: 'noisy', noise: 0.2 } as const;
+    const correct = { plain: 0, guarded: 0 };
+    for (let seed = 7; seed < 39; seed++) {
+      const config = { strategy: 'bestFirst', maxStepTokens: 16 } as const;
+      const budget = { generatedTokens: 4096 };
+      const env = createToyEnvironment({ ...toy, seed });
+      const plain = await bestFirstSearch(env.problem, contextOf(env), {
+        budget,
+        config: { ...config, acceptThreshold: 0 },
+      });
+      const guardedEnv = createToyEnvironment({ ...toy, seed });
+      const guarded = await bestFirstSearch(guardedEnv.problem, contextOf(guardedEnv), { budget, config });
+      if (plain.answer === env.answer) correct.plain++;
+      if (guarded.answer === env.answer) correct.guarded++;
+      // The plain goal test stops at the first finished state that tops the queue.
+      expect(plain.tree!.nodes[plain.tree!.chosen]!.terminal).toBe(true);
+      expect(guarded.compute.samples).toBeGreaterThanOrEqual(plain.compute.samples);
+    }
+    // 32 problems: the plain goal test accepts noisy wrong leaves more often.
+    expect(correct.plain).toBeLessThanOrEqual(26);
+    expect(correct.guarded).toBeGreaterThanOrEqual(29);
+  });
+
   it('needs a reward model', async () => {
     const env = createToyEnvironment({ reward: 'none' });
     await expect(bestFirstSearch(env.problem, contextOf(env))).rejects.toThrow(

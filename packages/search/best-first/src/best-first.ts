@@ -43,8 +43,10 @@ export interface BestFirstNode {
   readonly answer: string | null;
   /** Children allotted to this state (REBASE width, or `numChildren`); 0 when never expanded. */
   readonly width: number;
-  /** Round in which it was expanded (-1 when never). */
+  /** Round in which it was last expanded (-1 when never). */
   readonly expandedInRound: number;
+  /** Times it was expanded (the priority queue may expand a state again to sample more children). */
+  readonly numExpansions: number;
   readonly children: readonly number[];
 }
 
@@ -73,8 +75,10 @@ export interface BestFirstTree {
  *   softmax(R / T_b) and expand every frontier state with its share, all in one policy call; value the
  *   new states in one reward call. Ends when N solutions have finished.
  * - `'bestFirst'`: a priority queue of open states by value; each round pops the `expansionBatch`
- *   best, expands them in one policy call and values the children in one reward call; ends when the
- *   best state in the queue has finished (the A* goal test at pop time).
+ *   best, expands them in one policy call and values the children in one reward call (an expanded
+ *   state returns to the queue until it has been expanded `maxExpansionsPerState` times); ends when the
+ *   best state in the queue has finished with a value of at least `acceptThreshold` (the A* goal
+ *   test at pop time), or when the budget or `maxExpansions` runs out.
  *
  * The answer is the finished solution with the highest value, or the answer with the highest
  * summed value (`finalSelection`).
@@ -226,8 +230,14 @@ async function queueSearch<D>(search: BestFirstSearchState<D>): Promise<number> 
   queue.push(0, Infinity);
   let numExpanded = 0;
   while (queue.size > 0 && numExpanded < config.maxExpansions) {
-    // Selection: the goal test at pop time; otherwise the best open states, up to a batch.
-    if (nodes[queue.peek()!]!.terminal) return queue.pop()!;
+    // Selection: the goal test at pop time (a finished state below `acceptThreshold` is set aside as a
+    // candidate); otherwise the best open states, up to a batch.
+    const top = nodes[queue.peek()!]!;
+    if (top.terminal) {
+      queue.pop();
+      if (top.value! >= config.acceptThreshold) return top.id;
+      continue;
+    }
     const batch: number[] = [];
     const limit = Math.min(config.expansionBatch, config.maxExpansions - numExpanded);
     while (batch.length < limit && queue.size > 0 && !nodes[queue.peek()!]!.terminal)
@@ -237,7 +247,7 @@ async function queueSearch<D>(search: BestFirstSearchState<D>): Promise<number> 
       !budgetAllows(search.budget, search.spent(), batch.length * config.numChildren, config.maxStepTokens)
     ) {
       const back = batch.pop()!;
-      queue.push(back, nodes[back]!.value ?? Infinity);
+      queue.push(back, nodes[back]!.value ?? Infinity, nodes[back]!.numExpansions);
     }
     if (batch.length === 0) break;
     // Expansion: one policy call for the batch.
@@ -250,14 +260,27 @@ async function queueSearch<D>(search: BestFirstSearchState<D>): Promise<number> 
     // Evaluation: one reward call for the new states.
     await evaluate(search, children);
     for (const id of children) queue.push(id, nodes[id]!.value!);
+    // Sampled children can miss the good step: an expanded state goes back into the queue (the root
+    // keyed by its best child) until it has been expanded `maxExpansionsPerState` times.
+    for (const id of batch) {
+      const node = nodes[id]!;
+      if (node.numExpansions >= config.maxExpansionsPerState) continue;
+      const key =
+        node.value ?? Math.max(-Infinity, ...node.children.map((c) => nodes[c]!.value ?? -Infinity));
+      queue.push(id, key, node.numExpansions);
+    }
   }
   return -1;
 }
 
-/** A binary max-heap of node ids by priority (ties to the smaller id). */
+/**
+ * A binary max-heap of node ids by priority; ties go to the lower rank (states expanded fewer times),
+ * then to the smaller id.
+ */
 class MaxQueue {
   private readonly ids: number[] = [];
   private readonly keys: number[] = [];
+  private readonly ranks: number[] = [];
 
   get size(): number {
     return this.ids.length;
@@ -267,9 +290,10 @@ class MaxQueue {
     return this.ids[0];
   }
 
-  push(id: number, key: number): void {
+  push(id: number, key: number, rank = 0): void {
     this.ids.push(id);
     this.keys.push(key);
+    this.ranks.push(rank);
     let i = this.ids.length - 1;
     while (i > 0) {
       const up = (i - 1) >> 1;
@@ -283,9 +307,11 @@ class MaxQueue {
     const top = this.ids[0];
     const lastId = this.ids.pop();
     const lastKey = this.keys.pop();
-    if (this.ids.length > 0 && lastId !== undefined && lastKey !== undefined) {
+    const lastRank = this.ranks.pop();
+    if (this.ids.length > 0 && lastId !== undefined && lastKey !== undefined && lastRank !== undefined) {
       this.ids[0] = lastId;
       this.keys[0] = lastKey;
+      this.ranks[0] = lastRank;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
@@ -304,12 +330,16 @@ class MaxQueue {
   private before(a: number, b: number): boolean {
     const ka = this.keys[a]!;
     const kb = this.keys[b]!;
-    return ka > kb || (ka === kb && this.ids[a]! < this.ids[b]!);
+    if (ka !== kb) return ka > kb;
+    const ra = this.ranks[a]!;
+    const rb = this.ranks[b]!;
+    return ra < rb || (ra === rb && this.ids[a]! < this.ids[b]!);
   }
 
   private swap(a: number, b: number): void {
     [this.ids[a], this.ids[b]] = [this.ids[b]!, this.ids[a]!];
     [this.keys[a], this.keys[b]] = [this.keys[b]!, this.keys[a]!];
+    [this.ranks[a], this.ranks[b]] = [this.ranks[b]!, this.ranks[a]!];
   }
 }
 
@@ -357,6 +387,7 @@ export async function expand<D>(
     const parent = nodes[id]!;
     parent.width = counts[i]!;
     parent.expandedInRound = round;
+    parent.numExpansions++;
     for (const sample of samples[i] ?? []) {
       const same = parent.children.find((c) => nodes[c]!.step === sample.text);
       if (same !== undefined) {
@@ -447,6 +478,7 @@ function addNode<D>(
     answer: null,
     width: 0,
     expandedInRound: -1,
+    numExpansions: 0,
     children: [],
   };
   search.nodes.push(node);

@@ -50,6 +50,19 @@ export interface BestFirstConfig {
    * @default 64 (o1lab)
    */
   readonly maxExpansions: number;
+  /**
+   * Best-first: times one state may be expanded. Its children are samples and may all miss the good
+   * step; an expanded state goes back into the queue with its value until this many expansions.
+   * @default 2 (o1lab)
+   */
+  readonly maxExpansionsPerState: number;
+  /**
+   * Best-first: a finished state that tops the queue ends the search when its value is at least
+   * this (0 is the plain goal test at pop time); below it, it is set aside as a candidate and the
+   * search goes on.
+   * @default 0.5 (o1lab: a PRM value is the estimated probability of being correct)
+   */
+  readonly acceptThreshold: number;
   /** @default 'prm' (Wu et al. 2024 use a PRM) */
   readonly evaluator: BestFirstEvaluator;
   /**
@@ -74,6 +87,8 @@ export const defaultBestFirstConfig: BestFirstConfig = Object.freeze({
   numChildren: 4,
   expansionBatch: 4,
   maxExpansions: 64,
+  maxExpansionsPerState: 2,
+  acceptThreshold: 0.5,
   evaluator: 'prm',
   finalSelection: 'weightedVote',
   maxDepth: 8,
@@ -93,6 +108,8 @@ export function resolveBestFirstConfig(options?: Partial<BestFirstConfig>): Best
   assertInteger('numChildren', c.numChildren, { min: 1 }, WHERE);
   assertInteger('expansionBatch', c.expansionBatch, { min: 1 }, WHERE);
   assertInteger('maxExpansions', c.maxExpansions, { min: 1 }, WHERE);
+  assertInteger('maxExpansionsPerState', c.maxExpansionsPerState, { min: 1 }, WHERE);
+  assertNumber('acceptThreshold', c.acceptThreshold, {}, WHERE);
   assertOneOf('evaluator', c.evaluator, ['prm', 'orm'], WHERE);
   assertOneOf('finalSelection', c.finalSelection, ['bestValue', 'weightedVote'], WHERE);
   assertInteger('maxDepth', c.maxDepth, { min: 1 }, WHERE);
