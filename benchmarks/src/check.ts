@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -181,6 +181,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckOutcome
         return { code: 0, baseSha };
       }
       worktree = await createWorktree(resolved.sha);
+      if (!options.keepWorktree) removeOnInterrupt(worktree);
       log(`base worktree: ${worktree}`);
       await prepareWorktree(worktree, options.install ?? false, log);
       base = { label: 'base', suitesDir: join(worktree, 'benchmarks', 'dist', 'suites') };
@@ -290,6 +291,26 @@ async function createWorktree(sha: string): Promise<string> {
   const tree = join(dir, 'tree');
   await git(['worktree', 'add', '--detach', tree, sha]);
   return tree;
+}
+
+/** Ctrl-C during a check must not leave a registered worktree behind in the repository. */
+function removeOnInterrupt(tree: string): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    try {
+      execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: REPO_ROOT, stdio: 'ignore' });
+    } catch {
+      // Already gone, or never fully created; the rm and prune below cover both.
+    }
+    rmSync(dirname(tree), { recursive: true, force: true });
+    try {
+      execFileSync('git', ['worktree', 'prune'], { cwd: REPO_ROOT, stdio: 'ignore' });
+    } catch {
+      // Nothing to prune.
+    }
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
 
 async function removeWorktree(tree: string): Promise<void> {
