@@ -38,7 +38,7 @@ export interface BestFirstNode {
   readonly sampleCount: number;
   /** The evaluator's value (null at the root, or when a budget stop left it unscored). */
   readonly value: number | null;
-  /** The step states an answer, ends the sequence, or reaches `maxDepth`. */
+  /** The step states an answer, ends the sequence (end of sequence or token limit), or reaches `maxDepth`. */
   readonly terminal: boolean;
   readonly answer: string | null;
   /** Children allotted to this state (REBASE width, or `numChildren`); 0 when never expanded. */
@@ -401,7 +401,7 @@ export async function expand<D>(
       const { task } = context;
       child.terminal =
         task.parseAnswer(sample.text) !== null ||
-        sample.finishReason === 'eos' ||
+        sample.finishReason !== 'stop' ||
         child.depth >= config.maxDepth;
       child.answer = task.parseAnswer(stepTexts(state).join(task.stepDelimiter));
       parent.children.push(child.id);

@@ -249,10 +249,18 @@ export function selectChild(
   bounds: ValueBounds | null,
 ): number {
   const parent = nodes[parentId]!;
+  // puctScore with c(s) sqrt(N(s)) and the bounds hoisted out of the loop (the inner loop of search).
+  const scale = explorationRate(parent.visitCount, config) * Math.sqrt(parent.visitCount);
+  const normalize = bounds !== null && bounds.max > bounds.min;
+  const lo = bounds?.min ?? 0;
+  const range = normalize ? bounds!.max - lo : 1;
   let best = -1;
   let bestScore = -Infinity;
   for (const id of parent.children) {
-    const score = puctScore(parent.visitCount, nodes[id]!, config, bounds);
+    const child = nodes[id]!;
+    const n = child.visitCount;
+    const q = n > 0 ? (normalize ? (child.valueSum / n - lo) / range : child.valueSum / n) : 0;
+    const score = q + (scale * child.prior) / (1 + n);
     if (score > bestScore) {
       bestScore = score;
       best = id;
@@ -418,7 +426,7 @@ export function expandNode<D>(
       const stepAnswer = task.parseAnswer(sample.text);
       let reason: MctsTerminalReason | null = null;
       if (stepAnswer !== null) reason = 'answer';
-      else if (sample.finishReason === 'eos') reason = 'eos';
+      else if (sample.finishReason !== 'stop') reason = sample.finishReason;
       else if (child.depth >= config.maxDepth) reason = 'depth';
       child.terminal = reason !== null;
       child.terminalReason = reason;

@@ -2,7 +2,10 @@ import type { FinishReason } from '@o1lab/core';
 import { O1labError } from '@o1lab/core';
 import type { MctsConfig } from './config.js';
 
-/** Why a node ends its path: its step states an answer, the policy ended the sequence, or `maxDepth`. */
+/**
+ * Why a node ends its path: its step states an answer, the policy ended the sequence (`eos`) or hit
+ * the token limit (`length`), or `maxDepth`.
+ */
 export type MctsTerminalReason = 'answer' | FinishReason | 'depth';
 
 /**

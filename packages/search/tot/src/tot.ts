@@ -44,7 +44,7 @@ export interface TotNode {
   readonly sampleCount: number;
   /** V(s) from the evaluator (null when not evaluated: the root, or a call the budget stopped). */
   readonly value: number | null;
-  /** The thought states an answer or ends the sequence. */
+  /** The thought states an answer or ends the sequence (end of sequence or the token limit). */
   readonly terminal: boolean;
   /** The answer of the path, parsed by the task. */
   readonly answer: string | null;
@@ -309,7 +309,7 @@ function addThought<D>(search: TotSearch<D>, parent: number, sample: Sample): nu
   const state = appendStep(search.states[parent]!, { text: sample.text, tokenIds: sample.tokenIds, logprob });
   const node = addNode(search, parent, state, sample.text, 'open');
   node.logprob = logprob;
-  node.terminal = task.parseAnswer(sample.text) !== null || sample.finishReason === 'eos';
+  node.terminal = task.parseAnswer(sample.text) !== null || sample.finishReason !== 'stop';
   node.answer = task.parseAnswer(stepTexts(state).join(task.stepDelimiter));
   search.nodes[parent]!.children.push(node.id);
   return node.id;
