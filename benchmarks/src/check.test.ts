@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SideSpec } from './check.js';
-import { resolveBaseRef, runCheck } from './check.js';
+import { linkNodeModules, resolveBaseRef, runCheck, workspaceDirsWithNodeModules } from './check.js';
 import { SLOWDOWN_ENV } from './harness.js';
 
 // Both sides run the fixture suites from source in child processes, as bench:check runs built ones.
@@ -82,5 +82,34 @@ describe('bench:check base selection', () => {
     const outcome = await runCheck({ baseRef: root, log: (l) => lines.push(l), print: () => {} });
     expect(outcome).toEqual({ code: 0, baseSha: root });
     expect(lines.join('\n')).toMatch(/has no benchmarks/);
+  });
+});
+
+describe('linkNodeModules', () => {
+  it('links third-party packages to head and workspace packages to the base tree', async () => {
+    const head = join(tmp, 'farm-head');
+    const tree = join(tmp, 'farm-tree');
+    await mkdir(join(head, 'node_modules', 'dep'), { recursive: true });
+    await mkdir(join(head, 'node_modules', '@o1lab'), { recursive: true });
+    await mkdir(join(head, 'node_modules', '.cache'), { recursive: true });
+    await mkdir(join(head, 'packages', 'core', 'node_modules', 'only-core'), { recursive: true });
+    await mkdir(join(head, 'packages', 'gone'), { recursive: true });
+    await writeFile(join(head, 'packages', 'core', 'package.json'), '{}');
+    await writeFile(join(head, 'package.json'), JSON.stringify({ workspaces: ['packages/*', 'missing'] }));
+    await symlink('../../packages/core', join(head, 'node_modules', '@o1lab', 'core'));
+    await symlink('../../packages/gone', join(head, 'node_modules', '@o1lab', 'gone'));
+    await mkdir(join(tree, 'packages', 'core'), { recursive: true });
+
+    await linkNodeModules(join(head, 'node_modules'), join(tree, 'node_modules'), head, tree);
+
+    expect(await realpath(join(tree, 'node_modules', 'dep'))).toBe(
+      await realpath(join(head, 'node_modules', 'dep')),
+    );
+    expect(await realpath(join(tree, 'node_modules', '@o1lab', 'core'))).toBe(
+      await realpath(join(tree, 'packages', 'core')),
+    );
+    expect((await readdir(join(tree, 'node_modules', '@o1lab'))).sort()).toEqual(['core']);
+    expect(await readdir(join(tree, 'node_modules'))).not.toContain('.cache');
+    expect(await workspaceDirsWithNodeModules(head)).toEqual([join('packages', 'core')]);
   });
 });

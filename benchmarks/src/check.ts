@@ -4,7 +4,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink } from 
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { writeFileAtomic } from '@o1lab/core';
 import type { CheckReport, RoundOutput, ThresholdsConfig } from './compare.js';
 import { compareRuns, resolveThresholdsConfig, toGithubBenchmark } from './compare.js';
@@ -408,36 +408,29 @@ export async function linkNodeModules(
   }
 }
 
-async function workspaceDirsWithNodeModules(root: string): Promise<string[]> {
-  const found: string[] = [];
-  const scopeDirs = [
-    '.',
-    'packages',
-    'packages/reward',
-    'packages/search',
-    'packages/learn',
-    'packages/backends',
-  ];
-  for (const scope of scopeDirs) {
-    let entries: string[];
-    try {
-      entries = await readdir(join(root, scope));
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      if (entry === 'node_modules' || entry.startsWith('.')) continue;
-      const dir = join(scope, entry);
-      if (existsSync(join(root, dir, 'package.json')) && existsSync(join(root, dir, 'node_modules'))) {
-        found.push(relative('.', dir));
-      }
+/**
+ * Workspace directories (relative to `root`) that have their own node_modules, from the `workspaces`
+ * patterns of `root/package.json` (`dir` or `dir/*`).
+ */
+export async function workspaceDirsWithNodeModules(root: string): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { workspaces?: unknown };
+  const patterns = Array.isArray(pkg.workspaces) ? pkg.workspaces.filter((w) => typeof w === 'string') : [];
+  const dirs: string[] = [];
+  for (const pattern of patterns as string[]) {
+    if (pattern.endsWith('/*')) {
+      const parent = pattern.slice(0, -2);
+      const entries = await readdir(join(root, parent)).catch(() => [] as string[]);
+      for (const entry of entries.sort()) dirs.push(join(parent, entry));
+    } else {
+      dirs.push(pattern);
     }
   }
-  return found;
+  return dirs.filter(
+    (dir) => existsSync(join(root, dir, 'package.json')) && existsSync(join(root, dir, 'node_modules')),
+  );
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { parseArgs } = await import('node:util');
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
