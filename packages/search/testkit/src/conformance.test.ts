@@ -9,7 +9,14 @@ import {
   type State,
   ZERO_COMPUTE,
 } from '@o1lab/core';
-import { runSearcherConformance } from './conformance.js';
+import { describe, expect, it } from 'vitest';
+import {
+  expectAnswerAmongCandidates,
+  expectComputeFromMeters,
+  expectWithinBudget,
+  runSearcherConformance,
+} from './conformance.js';
+import { createToyEnvironment } from './environment.js';
 
 interface GreedyConfig {
   readonly n: number;
@@ -68,4 +75,44 @@ runSearcherConformance(() => greedyPrmSearcher, {
   reward: 'noisy',
   mdp: { depth: 4, branching: 2 },
   optimal: false,
+});
+
+describe('the conformance checks fail on broken results', () => {
+  const base = {
+    answer: '3',
+    steps: ['a', 'b = 3'],
+    candidates: [{ steps: ['a', 'b = 3'], answer: '3', score: 1 }],
+    compute: { ...ZERO_COMPUTE, policyCalls: 2, samples: 6, generatedTokens: 30 },
+    config: {},
+  };
+
+  it('a result over its budget, or answering on an empty budget', () => {
+    expect(() => expectWithinBudget(base, { samples: 5 })).toThrow(/`samples` within budget/);
+    expect(() => expectWithinBudget(base, { generatedTokens: 29 })).toThrow(
+      /`generatedTokens` within budget/,
+    );
+    expect(() => expectWithinBudget(base, { policyCalls: 1 })).toThrow(/`policyCalls` within budget/);
+    expect(() => expectWithinBudget({ ...base, compute: ZERO_COMPUTE }, { samples: 0 })).toThrow(/no answer/);
+    expect(() => expectWithinBudget(base, { samples: 6, generatedTokens: 30, policyCalls: 2 })).not.toThrow();
+  });
+
+  it('an answer or steps that no candidate has', () => {
+    expect(() => expectAnswerAmongCandidates({ ...base, answer: '4' })).toThrow(/among candidates/);
+    expect(() => expectAnswerAmongCandidates({ ...base, steps: ['b = 3'] })).toThrow(/among candidates/);
+    expect(() => expectAnswerAmongCandidates(base)).not.toThrow();
+  });
+
+  it('compute that differs from the meters', async () => {
+    const env = createToyEnvironment();
+    const root = { problem: env.problem, prompt: env.task.prompt(env.problem), steps: [] };
+    await env.policy.sampleSteps([root], { n: 2, maxTokens: 8, stepDelimiter: '\n', seed: 1 });
+    const spent = env.policy.meter.snapshot();
+    expect(() =>
+      expectComputeFromMeters({ ...base, compute: spent }, env, ZERO_COMPUTE, ZERO_COMPUTE),
+    ).not.toThrow();
+    const doubled = { ...spent, samples: spent.samples * 2 };
+    expect(() =>
+      expectComputeFromMeters({ ...base, compute: doubled }, env, ZERO_COMPUTE, ZERO_COMPUTE),
+    ).toThrow(/compute equals the meter deltas/);
+  });
 });

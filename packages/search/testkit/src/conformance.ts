@@ -111,17 +111,8 @@ export function runSearcherConformance<C, T>(
       it(`never exceeds the budget ${JSON.stringify(budget)}`, async () => {
         const env = freshEnv();
         const result = await run(env, 11, budget);
-        const c = result.compute;
-        if (budget.samples !== undefined) expect(c.samples).toBeLessThanOrEqual(budget.samples);
-        if (budget.generatedTokens !== undefined) {
-          expect(c.generatedTokens).toBeLessThanOrEqual(budget.generatedTokens);
-        }
-        if (budget.policyCalls !== undefined) expect(c.policyCalls).toBeLessThanOrEqual(budget.policyCalls);
-        expect(withoutWallTime(c)).toEqual(withoutWallTime(metersSince(env, ZERO_COMPUTE, ZERO_COMPUTE)));
-        if (budget.samples === 0 || budget.policyCalls === 0 || budget.generatedTokens === 0) {
-          expect(c.policyCalls).toBe(0);
-          expect(result.answer).toBeNull();
-        }
+        expectWithinBudget(result, budget);
+        expectComputeFromMeters(result, env, ZERO_COMPUTE, ZERO_COMPUTE);
         expectAnswerAmongCandidates(result);
       });
     }
@@ -140,10 +131,8 @@ export function runSearcherConformance<C, T>(
       const policyBefore = env.policy.meter.snapshot();
       const rewardBefore = env.reward?.meter.snapshot() ?? ZERO_COMPUTE;
       const result = await run(env, 5, { samples: 20 });
-      const spent = metersSince(env, policyBefore, rewardBefore);
-      expect(withoutWallTime(result.compute)).toEqual(withoutWallTime(spent));
-      expect(result.compute.samples).toBeLessThanOrEqual(20);
-      expect(result.compute.wallTimeMs).toBeGreaterThanOrEqual(0);
+      expectComputeFromMeters(result, env, policyBefore, rewardBefore);
+      expectWithinBudget(result, { samples: 20 });
       expect(result.compute.prefillTokens + result.compute.cachedPrefillTokens).toBeGreaterThan(0);
     });
 
@@ -176,11 +165,43 @@ export function contextOf(env: ToyEnvironment): SearchContext<ToyMdpData> {
     : { policy: env.policy, task: env.task, reward: env.reward };
 }
 
-function metersSince(env: ToyEnvironment, policyBefore: ComputeSnapshot, rewardBefore: ComputeSnapshot) {
+/**
+ * Asserts that no counter `budget` limits was exceeded, and that a budget with nothing left gave no
+ * policy call and no answer.
+ */
+export function expectWithinBudget<C, T>(result: SearchResult<C, T>, budget: Budget): void {
+  const c = result.compute;
+  if (budget.samples !== undefined)
+    expect(c.samples, '`samples` within budget').toBeLessThanOrEqual(budget.samples);
+  if (budget.generatedTokens !== undefined) {
+    expect(c.generatedTokens, '`generatedTokens` within budget').toBeLessThanOrEqual(budget.generatedTokens);
+  }
+  if (budget.policyCalls !== undefined) {
+    expect(c.policyCalls, '`policyCalls` within budget').toBeLessThanOrEqual(budget.policyCalls);
+  }
+  if (budget.samples === 0 || budget.policyCalls === 0 || budget.generatedTokens === 0) {
+    expect(c.policyCalls, 'no policy call on an empty budget').toBe(0);
+    expect(result.answer, 'no answer on an empty budget').toBeNull();
+  }
+}
+
+/**
+ * Asserts that the result's compute (wall time aside) equals what the environment's policy and
+ * reward meters counted since the given snapshots.
+ */
+export function expectComputeFromMeters<C, T>(
+  result: SearchResult<C, T>,
+  env: Pick<ToyEnvironment, 'policy' | 'reward'>,
+  policyBefore: ComputeSnapshot,
+  rewardBefore: ComputeSnapshot,
+): void {
   const policy = diffCompute(env.policy.meter.snapshot(), policyBefore);
   const reward =
     env.reward === undefined ? ZERO_COMPUTE : diffCompute(env.reward.meter.snapshot(), rewardBefore);
-  return mergeCompute(policy, reward);
+  expect(withoutWallTime(result.compute), 'compute equals the meter deltas').toEqual(
+    withoutWallTime(mergeCompute(policy, reward)),
+  );
+  expect(result.compute.wallTimeMs).toBeGreaterThanOrEqual(0);
 }
 
 function withoutWallTime(c: ComputeSnapshot): Record<string, number> {
@@ -189,7 +210,8 @@ function withoutWallTime(c: ComputeSnapshot): Record<string, number> {
   return out;
 }
 
-function expectAnswerAmongCandidates<C, T>(result: SearchResult<C, T>): void {
+/** Asserts that the answer and steps are those of one candidate (or that there is neither). */
+export function expectAnswerAmongCandidates<C, T>(result: SearchResult<C, T>): void {
   if (result.answer === null && result.candidates.length === 0) {
     expect(result.steps).toEqual([]);
     return;

@@ -1,5 +1,12 @@
 export type { ConformanceOptions } from './conformance.js';
-export { contextOf, DEFAULT_CONFORMANCE_BUDGETS, runSearcherConformance } from './conformance.js';
+export {
+  contextOf,
+  DEFAULT_CONFORMANCE_BUDGETS,
+  expectAnswerAmongCandidates,
+  expectComputeFromMeters,
+  expectWithinBudget,
+  runSearcherConformance,
+} from './conformance.js';
 export type { CountdownSolverOptions } from './countdown-solver.js';
 export { createCountdownSolverPolicy } from './countdown-solver.js';
 export type { ToyEnvironment, ToyEnvironmentOptions, ToyRewardKind } from './environment.js';
