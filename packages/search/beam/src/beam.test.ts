@@ -32,6 +32,9 @@ describe('beamSearch', () => {
     expect(result.compute.policyCalls).toBe(4);
     expect(result.compute.rewardCalls).toBe(4);
     expect(result.compute.samples).toBe(48);
+    // Every prompt after the root's is a prefix the policy wrote itself: served from its prefix cache.
+    expect(result.compute.prefillTokens).toBe(env.task.prompt(env.problem).length);
+    expect(result.compute.cachedPrefillTokens).toBeGreaterThan(0);
     expect(tree.nodes.filter((n) => n.round === 0 && n.parent === 0)).toHaveLength(12);
     for (let round = 0; round < 3; round++) {
       const kept = tree.nodes.filter((n) => n.round === round && n.status === 'kept');

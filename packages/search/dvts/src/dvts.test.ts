@@ -29,6 +29,9 @@ describe('dvts', () => {
     const tree = result.tree!;
     expect(tree.rounds).toBe(4);
     expect(result.compute).toMatchObject({ policyCalls: 4, rewardCalls: 4, samples: 48 });
+    // The four subtrees share the root prompt, computed once; later prompts come from the prefix cache.
+    expect(result.compute.prefillTokens).toBe(env.task.prompt(env.problem).length);
+    expect(result.compute.cachedPrefillTokens).toBeGreaterThan(3 * env.task.prompt(env.problem).length);
     expect(tree.paths).toHaveLength(4);
     for (const [i, path] of tree.paths.entries()) {
       expect(path).toHaveLength(4);
