@@ -1,10 +1,10 @@
-import { createRng } from '@o1lab/core';
+import { createRng, type Task } from '@o1lab/core';
 import { arithmeticTask, countdownTask, game24Task, isTraceText } from '@o1lab/tasks';
 import { describe, expect, it } from 'vitest';
 import { BEHAVIOURS, detectBehaviours, solutionOf } from './behaviours.js';
 import { heldOutProblems, isHeldOut, synthesizeCorpus, synthesizeTrace } from './synthesize.js';
 
-const TASKS = [countdownTask, arithmeticTask, game24Task] as const;
+const TASKS: readonly Task[] = [countdownTask, arithmeticTask, game24Task] as unknown as Task[];
 const ALL_ON = {
   analysis: 1,
   decomposition: 1,
@@ -43,7 +43,7 @@ describe('synthesizeTrace', () => {
     }
   });
 
-  for (const task of [countdownTask, game24Task]) {
+  for (const task of [countdownTask, game24Task] as unknown as Task[]) {
     it(`${task.name}: plain and answer-only traces verify with the task itself`, () => {
       const rng = createRng(5);
       let answerOnly = 0;
