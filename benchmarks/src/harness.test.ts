@@ -7,6 +7,7 @@ import {
   machineInfo,
   measure,
   NO_GPU_BACKEND,
+  probeOrtSession,
   rescaleRecord,
   skippedRecord,
   slowdownFactor,
@@ -176,5 +177,16 @@ describe('slowdownFactor', () => {
     expect(slowdownFactor('tasks:2', 'core', 'rng/nextFloat')).toBe(1);
     expect(() => slowdownFactor('core', 'core', 'x')).toThrow(/O1LAB_BENCH_SLOWDOWN/);
     expect(() => slowdownFactor('core:0.5', 'core', 'x')).toThrow(/factor >= 1/);
+  });
+});
+
+describe('probeOrtSession', () => {
+  it('runs the built-in identity model on the CPU execution provider', async () => {
+    expect(await probeOrtSession('cpu')).toEqual({ ok: true });
+  });
+
+  it('reports why an unknown execution provider cannot start', async () => {
+    const probe = await probeOrtSession('no-such-provider');
+    expect(probe.ok).toBe(false);
   });
 });

@@ -387,4 +387,4 @@ function round(x: number, digits: number, significant = false): number {
 }
 
 export type { GpuInfo } from './gpu.js';
-export { detectGpu, gpuSkipReason, NO_GPU_BACKEND } from './gpu.js';
+export { detectGpu, gpuSkipReason, NO_GPU_BACKEND, probeOrtSession } from './gpu.js';
