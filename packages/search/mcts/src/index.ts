@@ -13,6 +13,7 @@ export {
   applyVirtualLoss,
   backup,
   childPriors,
+  evaluateNodes,
   expandNode,
   explorationRate,
   finalNode,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRng, initialState, isO1labError } from '@o1lab/core';
+import { createRng, initialState, isO1labError, type Sample, type State } from '@o1lab/core';
 import {
   type MctsGameTree,
   mctsBackupReference,
@@ -17,7 +17,10 @@ import {
   applyVirtualLoss,
   backup,
   childPriors,
+  evaluateNodes,
+  expandNode,
   explorationRate,
+  type MctsSearchState,
   type MutableMctsNode,
   mctsSearch,
   puctScore,
@@ -193,6 +196,108 @@ describe('priors and progressive widening', () => {
     expect(allowedSamples(17, defaultMctsConfig)).toBe(5);
     expect(allowedSamples(10_000, defaultMctsConfig)).toBe(16);
     expect(allowedSamples(10_000, { ...defaultMctsConfig, progressiveWidening: false })).toBe(4);
+  });
+});
+
+describe('expansion and evaluation phases', () => {
+  const sample = (text: string, logprob: number): Sample => ({
+    text,
+    tokenIds: [0],
+    tokenLogprobs: [logprob],
+    finishReason: 'stop',
+  });
+  function rootSearch(): { search: MctsSearchState; env: ReturnType<typeof setup> } {
+    const env = setup();
+    const root = randomNode(0, createRng(0));
+    Object.assign(root, { prior: 1, policyPrior: 1, visitCount: 0, valueSum: 0, expanded: false });
+    const search: MctsSearchState = {
+      nodes: [root],
+      states: [initialState(env.task, env.problem) as State],
+      bounds: { min: Infinity, max: -Infinity },
+      rng: createRng(9),
+    };
+    return { search, env };
+  }
+
+  it('merges duplicate steps, sets softmax priors, and mixes Dirichlet noise into the root priors only', () => {
+    const { search, env } = rootSearch();
+    const config = resolveMctsConfig({ maxDepth: 3 });
+    const first = expandNode(
+      search,
+      0,
+      [sample('a', Math.log(0.5)), sample('b', Math.log(0.25)), sample('a', Math.log(0.5))],
+      config,
+      env.task,
+    );
+    expect(first).toBe(1);
+    const [a, b] = [search.nodes[1]!, search.nodes[2]!];
+    expect(search.nodes[0]!.children).toEqual([1, 2]);
+    expect(search.nodes[0]!.numSamples).toBe(3);
+    expect(a.sampleCount).toBe(2);
+    expect(a.policyPrior).toBeCloseTo(2 / 3, 12);
+    expect(b.policyPrior).toBeCloseTo(1 / 3, 12);
+    expect(a.prior + b.prior).toBeCloseTo(1, 12);
+    expect(a.prior).not.toBeCloseTo(a.policyPrior, 6);
+    // Noise of weight 0.25: each prior stays within 0.25 of the policy prior.
+    expect(Math.abs(a.prior - a.policyPrior)).toBeLessThanOrEqual(0.25);
+    expandNode(search, 1, [sample('b', Math.log(0.5)), sample('answer c', Math.log(0.5))], config, env.task);
+    const [ab, abc] = [search.nodes[3]!, search.nodes[4]!];
+    expect(ab.prior).toBe(ab.policyPrior);
+    expect(ab.terminal).toBe(false);
+    expect(abc.terminal).toBe(true);
+    expect(abc.terminalReason).toBe('answer');
+    expect(abc.answer).toBe('a/c');
+  });
+
+  it('values leaves with one PRM call (last-step score), and terminals by the verifier without one', async () => {
+    const { search, env } = rootSearch();
+    const stepValue = (path: readonly string[]) => (path.length === 1 && path[0] === 'c' ? 0.7 : 0.2);
+    const reward = createToyReward(toy, stepValue);
+    const config = resolveMctsConfig({ maxDepth: 3, terminalValue: 'verifier' });
+    expandNode(search, 0, [sample('a', -1), sample('c', -1)], config, env.task);
+    expandNode(search, 2, [sample('b', -1)], config, env.task);
+    expandNode(search, 3, [sample('answer c', -1), sample('answer a', -1)], config, env.task);
+    const context = { policy: env.policy, task: env.task, reward };
+    const ok = await evaluateNodes(search, [1, 2, 4, 5], context, config, {}, () =>
+      env.policy.meter.snapshot(),
+    );
+    expect(ok).toBe(true);
+    expect(reward.batches).toEqual([2]);
+    expect(search.nodes.map((n) => n.value)).toEqual([null, 0.2, 0.7, null, 1, 0]);
+  });
+
+  it('values a leaf by the mean ORM score of numRollouts completions in one policy call', async () => {
+    const { search, env } = rootSearch();
+    const config = resolveMctsConfig({
+      maxDepth: 3,
+      evaluator: 'rollout',
+      rolloutScorer: 'orm',
+      numRollouts: 6,
+    });
+    expandNode(search, 0, [sample('c', -1)], config, env.task);
+    const completions: string[] = [];
+    const policy = {
+      ...env.policy,
+      sampleSteps: env.policy.sampleSteps,
+      async sampleCompletions(
+        states: readonly State[],
+        options: Parameters<typeof env.policy.sampleCompletions>[1],
+      ) {
+        const out = await env.policy.sampleCompletions(states, options);
+        for (const s of out.flat()) completions.push(s.text);
+        return out;
+      },
+    };
+    const context = { policy, task: env.task, reward: env.reward };
+    await evaluateNodes(search, [1], context, config, {}, () => env.policy.meter.snapshot());
+    expect(completions).toHaveLength(6);
+    const leafValues = completions.map(
+      (c) => gameTree.leaves[['c', ...c.split('\n')].join('/').replace(/answer /g, '')]!,
+    );
+    const mean = leafValues.reduce((a, b) => a + b, 0) / 6;
+    expect(search.nodes[1]!.value).toBeCloseTo(mean, 12);
+    expect(env.policy.meter.snapshot().policyCalls).toBe(1);
+    expect(env.reward.batches).toEqual([6]);
   });
 });
 

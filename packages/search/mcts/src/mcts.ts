@@ -72,7 +72,7 @@ export async function mctsSearch<D>(
     expandNode(search, 0, rootSamples ?? [], config, task);
   }
 
-  while (root.expanded && numSimulations < config.numSimulations) {
+  while (root.expanded && root.children.length > 0 && numSimulations < config.numSimulations) {
     // Selection: up to `batchSize` leaves, each under virtual loss so the next one looks elsewhere.
     const pendingExpand = new Set<number>();
     const pendingWiden = new Set<number>();
@@ -492,7 +492,7 @@ export function childPriors(
  * `numRollouts` completions. One reward call (and for rollouts one policy call) for all of them.
  * Returns false when the budget does not allow the rollouts.
  */
-async function evaluateNodes<D>(
+export async function evaluateNodes<D>(
   search: MctsSearchState,
   ids: readonly number[],
   context: SearchContext<D>,
