@@ -83,7 +83,11 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else if (result.suites.length === 0) {
-    process.stdout.write(`no suite matched${filter.length > 0 ? ` --filter ${filter.join(',')}` : ''}\n`);
+    const why =
+      result.notOnDevice.length > 0
+        ? `no matching suite runs on --device ${device}`
+        : `no suite matched${filter.length > 0 ? ` --filter ${filter.join(',')}` : ''}`;
+    process.stdout.write(`${why}\n`);
   } else {
     process.stdout.write(`${formatTable(result)}\n`);
   }
