@@ -1,4 +1,12 @@
-import { createRng, type Json, O1labError, type Problem, type Rng, type Task } from '@o1lab/core';
+import {
+  createRng,
+  type GenerateOptions,
+  type Json,
+  O1labError,
+  type Problem,
+  type Rng,
+  type Task,
+} from '@o1lab/core';
 import { ANSWER_PREFIX, STEP_DELIMITER, solveCountdown, solveGame24 } from '@o1lab/tasks';
 import { BEHAVIOUR_PREFIXES, BEHAVIOURS, type Behaviour } from './behaviours.js';
 import { resolveSynthesisConfig, type SynthesisConfig } from './synthesis-config.js';
@@ -313,7 +321,7 @@ export interface CorpusRecord {
 /** Options of {@link synthesizeCorpus}. */
 export interface CorpusOptions {
   /** Passed to `task.generate`. @default {} */
-  readonly generateOptions?: Readonly<Record<string, Json>>;
+  readonly generateOptions?: GenerateOptions;
   /** Synthesis knobs (their `seed` seeds problems and traces). */
   readonly synthesis?: Options;
   /** Fraction of problem ids kept out of the corpus for evaluation (see {@link isHeldOut}). @default 0.1 */
@@ -379,7 +387,7 @@ export function heldOutProblems(
   count: number,
   options: {
     readonly seed?: number;
-    readonly generateOptions?: Readonly<Record<string, Json>>;
+    readonly generateOptions?: GenerateOptions;
     readonly heldOutFraction?: number;
   } = {},
 ): Problem[] {
