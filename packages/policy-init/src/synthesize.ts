@@ -66,10 +66,14 @@ export function synthesizeTrace(
   const corruptible = parsed.flatMap((p, i) => (p !== null && /^\d+$/.test(p.c) ? [i] : []));
   const corruptAt = corruptible.length > 0 ? corruptible[rng.int(corruptible.length)]! : -1;
   const delta = DELTAS[rng.int(DELTAS.length)]!;
-  const branch = name === 'arithmetic' ? arithmeticBranch(problem) : deadEndBranch(name, problem, steps, rng);
+  const branch = !wanted.has('backtracking')
+    ? null
+    : name === 'arithmetic'
+      ? arithmeticBranch(problem)
+      : deadEndBranch(name, problem, steps, rng);
   // A restatement like `(11-(6/2))*3` can be misread (`(6/2)` names an available 3), so it is kept
   // only when the task's verifier accepts it; otherwise the trace stays step by step.
-  const candidate = name === 'arithmetic' ? null : restateDerivation(steps);
+  const candidate = name === 'arithmetic' || wanted.has('stepByStep') ? null : restateDerivation(steps);
   const restated =
     candidate !== null && task.verify(problem, `${ANSWER_PREFIX} ${candidate}`).correct ? candidate : null;
 
