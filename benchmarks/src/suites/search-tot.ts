@@ -1,68 +1,142 @@
-import type { Json, Problem, SearchContext } from '@o1lab/core';
+import type { Json, Problem, SearchContext, Task } from '@o1lab/core';
+import { createRng } from '@o1lab/core';
+import { CharTokenizer, initTinyGptWeights, OrtPolicy, OrtRuntime, resolveTinyGptConfig } from '@o1lab/model';
 import {
   createToyEnvironment,
+  createVerifierRewardModel,
   runSearchWorkload,
   type SearchWorkloadStats,
   type WorkloadEnvironment,
   type WorkloadSearch,
 } from '@o1lab/search-testkit';
 import { type TotConfig, treeOfThoughts } from '@o1lab/search-tot';
-import type { BenchContext, BenchRecord, BenchSuite } from '../harness.js';
+import { countdownTask } from '@o1lab/tasks';
+import type { BenchBackend, BenchContext, BenchRecord, BenchSuite } from '../harness.js';
 import { measure, rescaleRecord } from '../harness.js';
 
 const SEED = 7;
-const NUM_PROBLEMS = 16;
 const WARM_PASSES = 5;
 const SHARE_PASSES = 5;
-const TOY = { depth: 4, branching: 3, pCorrect: 0.5, reward: 'noisy', noise: 0.1 } as const;
 /** 2^12 generated tokens per problem. */
 const BUDGET = { generatedTokens: 4096 };
+
+const NUM_TOY_PROBLEMS = 16;
+const TOY = { depth: 4, branching: 3, pCorrect: 0.5, reward: 'noisy', noise: 0.1 } as const;
 const BFS: Partial<TotConfig> = { algorithm: 'bfs', maxSteps: 4, maxStepTokens: 16 };
 const DFS: Partial<TotConfig> = { algorithm: 'dfs', maxSteps: 4, maxStepTokens: 16 };
 
+const NUM_ORT_PROBLEMS = 2;
+const ORT_MODEL = { dModel: 128, nHead: 4, nLayer: 2, context: 512 } as const;
+const ORT_CONFIG: Partial<TotConfig> = { algorithm: 'bfs', maxSteps: 4, maxStepTokens: 32 };
+
 /**
- * Tree of Thoughts, BFS (b = 5, k = 5) and DFS (pruning at 0.1), on NUM_PROBLEMS seeded toy-MDP
- * problems with the table policy and noisy PRM of `@o1lab/search-testkit`, at a budget of 2^12
- * generated tokens per problem. Reports problems/s and samples/s; the config carries the bookkeeping
- * share of untimed passes after warm-up (wall time outside policy and reward calls over wall time).
+ * Tree of Thoughts, BFS (b = 5, k = 5) and DFS (pruning at 0.1).
+ *
+ * Toy workloads: NUM_TOY_PROBLEMS seeded toy-MDP problems with the table policy and noisy PRM of
+ * `@o1lab/search-testkit` (nearly free models: the bookkeeping share is an upper bound). ORT workload:
+ * NUM_ORT_PROBLEMS countdown problems with the ONNX Runtime policy of `@o1lab/model` over a randomly
+ * initialised TinyGPT (it measures compute, not accuracy) and the verifier as reward model; the
+ * runtime, and so its prefix cache, is shared by the iterations. Budget 2^12 generated tokens per
+ * problem. Reports problems/s and samples/s; the config carries the bookkeeping share (wall time
+ * outside policy and reward calls over wall time) of untimed passes after warm-up.
  */
 export const suite: BenchSuite = {
   name: 'search',
   description:
     'search algorithms on toy MDPs and countdown with table policies: problems/s, samples/s, bookkeeping share',
-  async run(ctx) {
-    return [...(await workload('tot/bfs-toy', BFS, ctx)), ...(await workload('tot/dfs-toy', DFS, ctx))];
+  async run(ctx): Promise<BenchRecord[]> {
+    const toyEnvs = (): WorkloadEnvironment[] =>
+      Array.from(
+        { length: NUM_TOY_PROBLEMS },
+        (_, i) => createToyEnvironment({ ...TOY, seed: SEED + i }) as never,
+      );
+    const records: BenchRecord[] = [];
+    const toy = { workload: 'toy-mdp', ...TOY };
+    records.push(...(await workload('tot/bfs-toy', toyEnvs, BFS, toy, 'js', ctx)));
+    records.push(...(await workload('tot/dfs-toy', toyEnvs, DFS, toy, 'js', ctx)));
+
+    const task = countdownTask as unknown as Task<Json>;
+    const problems = countdownProblems(NUM_ORT_PROBLEMS);
+    const tokenizer = new CharTokenizer(alphabetOf(task, countdownProblems(64)));
+    const model = resolveTinyGptConfig({ vocabSize: tokenizer.vocabSize, ...ORT_MODEL });
+    const runtime = await OrtRuntime.fromWeights(model, initTinyGptWeights(model));
+    try {
+      const ortEnvs = (): WorkloadEnvironment[] =>
+        problems.map((problem) => ({
+          task,
+          problem,
+          policy: new OrtPolicy(runtime, tokenizer, { stepDelimiter: task.stepDelimiter }),
+          reward: createVerifierRewardModel(task),
+        }));
+      const description = {
+        workload: 'countdown',
+        model: { ...ORT_MODEL, vocabSize: tokenizer.vocabSize, weights: 'init' },
+      };
+      records.push(
+        ...(await workload('tot/bfs-ort-countdown', ortEnvs, ORT_CONFIG, description, { ort: 'cpu' }, ctx)),
+      );
+    } finally {
+      await runtime.dispose();
+    }
+    return records;
   },
 };
 
-async function workload(name: string, config: Partial<TotConfig>, ctx: BenchContext): Promise<BenchRecord[]> {
-  const envs = (): WorkloadEnvironment[] =>
-    Array.from({ length: NUM_PROBLEMS }, (_, i) => createToyEnvironment({ ...TOY, seed: SEED + i }) as never);
+async function workload(
+  name: string,
+  envs: () => WorkloadEnvironment[],
+  config: Partial<TotConfig>,
+  description: Record<string, Json>,
+  backend: BenchBackend,
+  ctx: BenchContext,
+): Promise<BenchRecord[]> {
   const search = (problem: Problem<Json>, context: SearchContext<Json>) =>
     treeOfThoughts(problem, context, { budget: BUDGET, config });
+  const numProblems = envs().length;
   const stats = await warmStats(envs, search);
   const record = await measure(
     {
       name,
       unit: 'problems/s',
-      itemsPerIteration: NUM_PROBLEMS,
+      itemsPerIteration: numProblems,
       config: {
-        workload: 'toy-mdp',
-        ...TOY,
+        ...description,
         ...(config as Record<string, Json>),
         budget: BUDGET,
-        numProblems: NUM_PROBLEMS,
-        samplesPerProblem: stats.samples / NUM_PROBLEMS,
-        accuracy: stats.correct / NUM_PROBLEMS,
+        numProblems,
+        samplesPerProblem: stats.samples / numProblems,
+        generatedTokensPerProblem: stats.generatedTokens / numProblems,
+        accuracy: stats.correct / numProblems,
         bookkeepingShare: Math.round(stats.medianShare * 1000) / 1000,
         bookkeepingMsPerProblem: Math.round(stats.bookkeepingMsPerProblem * 1000) / 1000,
       },
       seed: SEED,
+      backend,
       fn: () => runSearchWorkload(envs(), search),
     },
     ctx,
   );
-  return [record, rescaleRecord(record, `${name}-samples`, 'samples/s', stats.samples / NUM_PROBLEMS)];
+  return [record, rescaleRecord(record, `${name}-samples`, 'samples/s', stats.samples / numProblems)];
+}
+
+function countdownProblems(count: number): Problem<Json>[] {
+  const rng = createRng(SEED);
+  return Array.from({ length: count }, () => countdownTask.generate(rng) as unknown as Problem<Json>);
+}
+
+/**
+ * Every character of the problems' prompts and reference solutions, and the letters and
+ * punctuation of prompts the searcher writes itself (the tokenizer's alphabet).
+ */
+function alphabetOf(task: Task<Json>, problems: readonly Problem<Json>[]): string {
+  const chars = new Set<string>(
+    `${task.stepDelimiter}abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.:`,
+  );
+  for (const problem of problems) {
+    for (const c of task.prompt(problem)) chars.add(c);
+    for (const step of task.solve?.(problem) ?? []) for (const c of step) chars.add(c);
+  }
+  return [...chars].sort().join('');
 }
 
 /**
