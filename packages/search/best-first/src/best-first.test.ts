@@ -50,6 +50,7 @@ describe('REBASE', () => {
     const finishedSamples = tree.nodes.filter((n) => n.terminal).reduce((a, n) => a + n.sampleCount, 0);
     expect(finishedSamples).toBe(8);
     expect(result.compute.samples).toBe(24);
+    expect(result.compute.cachedPrefillTokens).toBeGreaterThan(result.compute.prefillTokens);
     expect(result.answer).toBe(env.answer);
     expect(result.steps).toEqual(env.optimalSteps);
   });

@@ -84,6 +84,8 @@ describe('sequentialRevision', () => {
     expect(result.compute.samples).toBe(12);
     expect(result.compute.rewardCalls).toBe(1);
     expect(result.candidates).toHaveLength(12);
+    // Revision prompts start with the task prompt the first round read: that prefix is cached.
+    expect(result.compute.cachedPrefillTokens).toBeGreaterThan(0);
   });
 
   it('shows each revision the chain’s most recent attempts, at most contextWindow of them', async () => {

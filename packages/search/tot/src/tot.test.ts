@@ -45,6 +45,8 @@ describe('BFS', () => {
     expect(tree.numExpanded).toBe(1 + tree.order[0]!.length + tree.order[1]!.length);
     // Samples per level: k for each kept state of the level above.
     expect(result.compute.samples).toBe(5 * tree.numExpanded);
+    // Each level's states extend text the policy generated a level before: their prefill is cached.
+    expect(result.compute.cachedPrefillTokens).toBeGreaterThan(result.compute.prefillTokens);
   });
 
   it('keeps the b best-valued thoughts of each level', async () => {
