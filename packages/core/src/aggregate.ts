@@ -4,23 +4,35 @@ import { O1labError } from './errors.js';
  * How per-step process-reward scores become one score for a whole solution:
  * - `'min'`: the weakest step (Lightman et al. 2023 compare min and product; Wang et al. 2024,
  *   Math-Shepherd, rank by min);
- * - `'prod'`: the product, the probability that every step is correct when the scores are
+ * - `'product'`: the product, the probability that every step is correct when the scores are
  *   independent per-step probabilities (Lightman et al. 2023, sec. 2.6);
  * - `'last'`: the score of the last step, which a PRM trained on prefixes reads as the value of the
  *   whole solution (Snell et al. 2024, "last-step prediction");
  * - `'mean'`: the arithmetic mean.
  */
-export type StepAggregation = 'min' | 'prod' | 'last' | 'mean';
+export type StepAggregation = 'min' | 'product' | 'last' | 'mean';
 
 /** The aggregations, in a fixed order (for configs, tables and validation). */
-export const STEP_AGGREGATIONS: readonly StepAggregation[] = Object.freeze(['min', 'prod', 'last', 'mean']);
+export const STEP_AGGREGATIONS: readonly StepAggregation[] = Object.freeze([
+  'min',
+  'product',
+  'last',
+  'mean',
+]);
 
 /**
- * Aggregates one solution's per-step scores into one score. Scores must be finite; an empty list is
- * an error, since none of the aggregations has a value that would not silently bias a ranking.
+ * Aggregates one solution's per-step scores into one score. Scores must be finite. An empty list is
+ * an error unless the caller says what it scores (`emptyScore`; searchers pass 0: a solution that
+ * showed no step has shown nothing right), since no aggregation has a value that would not silently
+ * bias a ranking.
  */
-export function aggregateStepScores(scores: readonly number[], how: StepAggregation): number {
+export function aggregateStepScores(
+  scores: readonly number[],
+  how: StepAggregation,
+  emptyScore?: number,
+): number {
   if (scores.length === 0) {
+    if (emptyScore !== undefined) return emptyScore;
     throw new O1labError('INVALID_INPUT', 'cannot aggregate an empty list of step scores', {
       where: 'aggregateStepScores',
       hint: 'score at least one step, or skip states without steps',
@@ -39,7 +51,7 @@ export function aggregateStepScores(scores: readonly number[], how: StepAggregat
       for (let i = 1; i < scores.length; i++) if (scores[i]! < m) m = scores[i]!;
       return m;
     }
-    case 'prod': {
+    case 'product': {
       let p = 1;
       for (let i = 0; i < scores.length; i++) p *= scores[i]!;
       return p;

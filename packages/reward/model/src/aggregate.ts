@@ -2,7 +2,7 @@ import { aggregateStepScores, type RewardModel, type State, type StepAggregation
 
 /**
  * One score per solution from a process reward model: its per-step scores aggregated by `how`
- * (min, prod, last or mean; see `aggregateStepScores` in `@o1lab/core`). One batched `scoreSteps` call.
+ * (min, product, last or mean; see `aggregateStepScores` in `@o1lab/core`). One batched `scoreSteps` call.
  */
 export async function prmSolutionScores(
   prm: RewardModel,

@@ -69,7 +69,7 @@ describe('createVerifierRewardModel', () => {
     expect(await prmSolutionScores(rm, states, 'last')).toEqual([1, 0]);
     const mean = await prmSolutionScores(rm, states, 'mean');
     expect(mean[1]).toBeCloseTo(2 / reference.length, 12);
-    expect(aggregateStepScores([1, 1, 0.5], 'prod')).toBe(0.5);
+    expect(aggregateStepScores([1, 1, 0.5], 'product')).toBe(0.5);
   });
 
   it('works on countdown states too (outcome only where steps are right)', async () => {

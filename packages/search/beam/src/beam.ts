@@ -12,6 +12,7 @@ import type {
   Task,
 } from '@o1lab/core';
 import {
+  aggregateStepScores,
   appendStep,
   budgetAllows,
   budgetRemaining,
@@ -23,7 +24,6 @@ import {
   resolveBudget,
   ZERO_COMPUTE,
 } from '@o1lab/core';
-import { aggregateStepScores } from './aggregate.js';
 import { type BeamConfig, resolveBeamConfig } from './config.js';
 
 /** What became of a node. */
@@ -177,7 +177,7 @@ export async function beamSearch<D>(
     const stepScores = children.length > 0 ? await reward.scoreSteps(scored) : [];
     for (const [i, c] of children.entries()) {
       c.node.stepScores = stepScores[i] ?? [];
-      c.node.score = aggregateStepScores(c.node.stepScores, config.aggregation);
+      c.node.score = aggregateStepScores(c.node.stepScores, config.aggregation, 0);
     }
 
     // Selection: completed solutions leave the beam; the N/M best unfinished prefixes stay.

@@ -1,5 +1,12 @@
-import { assertInteger, assertNumber, assertOneOf, mergeConfig, O1labError } from '@o1lab/core';
-import { AGGREGATIONS, type Aggregation } from './aggregate.js';
+import {
+  assertInteger,
+  assertNumber,
+  assertOneOf,
+  mergeConfig,
+  O1labError,
+  STEP_AGGREGATIONS,
+  type StepAggregation,
+} from '@o1lab/core';
 
 /** Configuration of {@link beamSearch}. Plain JSON data; written into every result and golden tree. */
 export interface BeamConfig {
@@ -22,7 +29,7 @@ export interface BeamConfig {
    */
   readonly lookahead: number;
   /** Reduction of a beam's step scores to one score. @default 'last' (search-and-learn `agg_strategy`) */
-  readonly aggregation: Aggregation;
+  readonly aggregation: StepAggregation;
   /** Sampling temperature of expansions. @default 0.8 (search-and-learn `temperature`) */
   readonly temperature: number;
   /** Nucleus mass. @default 1 (search-and-learn `top_p`) */
@@ -65,7 +72,7 @@ export function resolveBeamConfig(options?: Partial<BeamConfig>): BeamConfig {
   }
   assertInteger('numIterations', c.numIterations, { min: 1 }, WHERE);
   assertInteger('lookahead', c.lookahead, { min: 0 }, WHERE);
-  assertOneOf('aggregation', c.aggregation, AGGREGATIONS, WHERE);
+  assertOneOf('aggregation', c.aggregation, STEP_AGGREGATIONS, WHERE);
   assertNumber('temperature', c.temperature, { min: 0 }, WHERE);
   assertNumber('topP', c.topP, { gt: 0, max: 1 }, WHERE);
   assertInteger('maxStepTokens', c.maxStepTokens, { min: 1 }, WHERE);

@@ -1,5 +1,3 @@
-export type { Aggregation } from './aggregate.js';
-export { AGGREGATIONS, aggregateStepScores } from './aggregate.js';
 export type { BeamNode, BeamNodeStatus, BeamSearchOptions, BeamTree } from './beam.js';
 export { beamSearch, beamSearcher, isTerminal, planCall } from './beam.js';
 export type { BeamConfig } from './config.js';

@@ -1,4 +1,4 @@
-import { createRng, type State, type Task } from '@o1lab/core';
+import { aggregateStepScores, createRng, type State, type Task } from '@o1lab/core';
 import {
   contextOf,
   createCountdownSolverPolicy,
@@ -12,7 +12,6 @@ import {
 } from '@o1lab/search-testkit';
 import { countdownTask } from '@o1lab/tasks';
 import { describe, expect, it } from 'vitest';
-import { aggregateStepScores } from './aggregate.js';
 import { bestOfN, bestOfNSearcher, splitSteps } from './best-of-n.js';
 import { resolveBestOfNConfig } from './config.js';
 
@@ -34,7 +33,7 @@ describe('aggregateStepScores', () => {
     expect(aggregateStepScores(s, 'min')).toBe(0.5);
     expect(aggregateStepScores(s, 'product')).toBeCloseTo(0.36, 12);
     expect(aggregateStepScores(s, 'mean')).toBeCloseTo(2.2 / 3, 12);
-    expect(aggregateStepScores([], 'min')).toBe(0);
+    expect(aggregateStepScores([], 'min', 0)).toBe(0);
   });
 });
 

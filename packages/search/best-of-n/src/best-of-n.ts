@@ -10,6 +10,7 @@ import type {
   Task,
 } from '@o1lab/core';
 import {
+  aggregateStepScores,
   appendStep,
   budgetAllows,
   budgetRemaining,
@@ -21,7 +22,6 @@ import {
   resolveBudget,
   ZERO_COMPUTE,
 } from '@o1lab/core';
-import { aggregateStepScores } from './aggregate.js';
 import { type BestOfNConfig, resolveBestOfNConfig } from './config.js';
 
 /** One sampled solution as recorded in the result's `tree`. */
@@ -108,7 +108,7 @@ export async function bestOfN<D>(
     scores = await reward.scoreOutcome(solutions.map((s) => s.state));
   } else {
     stepScores = await reward.scoreSteps(solutions.map((s) => s.state));
-    scores = stepScores.map((s) => aggregateStepScores(s, config.aggregation));
+    scores = stepScores.map((s) => aggregateStepScores(s, config.aggregation, 0));
   }
   const recorded: BestOfNSample[] = solutions.map((s, i) => ({
     steps: s.steps,

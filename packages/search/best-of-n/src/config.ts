@@ -1,5 +1,11 @@
-import { assertInteger, assertNumber, assertOneOf, mergeConfig } from '@o1lab/core';
-import { AGGREGATIONS, type Aggregation } from './aggregate.js';
+import {
+  assertInteger,
+  assertNumber,
+  assertOneOf,
+  mergeConfig,
+  STEP_AGGREGATIONS,
+  type StepAggregation,
+} from '@o1lab/core';
 
 /** How samples are scored: by the outcome reward of the whole solution, or by aggregated step rewards. */
 export type BestOfNScoring = 'orm' | 'prm';
@@ -23,7 +29,7 @@ export interface BestOfNConfig {
    * Reduction of a solution's step scores to one score when `scoring` is `'prm'`.
    * @default 'last' (Snell et al. 2024 §5 found the last step's score best; search-and-learn `agg_strategy`)
    */
-  readonly aggregation: Aggregation;
+  readonly aggregation: StepAggregation;
   /** @default 'best' (plain best-of-N; `'weighted'` is Li et al. 2023's weighted voting) */
   readonly selection: BestOfNSelection;
   /** Sampling temperature. @default 0.8 (search-and-learn `Config.temperature`) */
@@ -58,7 +64,7 @@ export function resolveBestOfNConfig(options?: Partial<BestOfNConfig>): BestOfNC
   const c = mergeConfig(defaultBestOfNConfig, options, WHERE);
   assertInteger('n', c.n, { min: 1 }, WHERE);
   assertOneOf('scoring', c.scoring, ['orm', 'prm'], WHERE);
-  assertOneOf('aggregation', c.aggregation, AGGREGATIONS, WHERE);
+  assertOneOf('aggregation', c.aggregation, STEP_AGGREGATIONS, WHERE);
   assertOneOf('selection', c.selection, ['best', 'weighted'], WHERE);
   assertNumber('temperature', c.temperature, { min: 0 }, WHERE);
   assertNumber('topP', c.topP, { gt: 0, max: 1 }, WHERE);

@@ -1,5 +1,3 @@
-export type { Aggregation } from './aggregate.js';
-export { AGGREGATIONS, aggregateStepScores } from './aggregate.js';
 export type { BestOfNOptions, BestOfNSample, BestOfNTree } from './best-of-n.js';
 export { bestOfN, bestOfNSearcher, splitSteps } from './best-of-n.js';
 export type { BestOfNConfig, BestOfNScoring, BestOfNSelection } from './config.js';

@@ -12,6 +12,7 @@ import type {
   Task,
 } from '@o1lab/core';
 import {
+  aggregateStepScores,
   appendStep,
   budgetAllows,
   budgetRemaining,
@@ -23,7 +24,6 @@ import {
   resolveBudget,
   ZERO_COMPUTE,
 } from '@o1lab/core';
-import { aggregateStepScores } from './aggregate.js';
 import { type DvtsConfig, resolveDvtsConfig } from './config.js';
 
 /** What became of a node: the root, the step its subtree took, or a proposal it passed over. */
@@ -176,7 +176,7 @@ export async function dvts<D>(
     const stepScores = await reward.scoreSteps(scored);
     for (const [k, p] of proposals.entries()) {
       p.node.stepScores = stepScores[k] ?? [];
-      p.node.score = aggregateStepScores(p.node.stepScores, config.aggregation);
+      p.node.score = aggregateStepScores(p.node.stepScores, config.aggregation, 0);
     }
 
     // Greedy step: each subtree keeps its best proposal (the first on ties).

@@ -1,5 +1,3 @@
-export type { Aggregation } from './aggregate.js';
-export { AGGREGATIONS, aggregateStepScores } from './aggregate.js';
 export type { DvtsConfig } from './config.js';
 export { defaultDvtsConfig, resolveDvtsConfig } from './config.js';
 export type { DvtsNode, DvtsNodeStatus, DvtsOptions, DvtsTree } from './dvts.js';
