@@ -149,6 +149,107 @@ export function exportTinyGptOnnx(config: TinyGptConfig, weights: TinyGptWeights
   return encodeOnnxModel(model);
 }
 
+/**
+ * A second, decode-only graph for {@link OrtRuntime}'s fast path on TinyGPT models (not a Hugging
+ * Face layout; the exported file format stays {@link exportTinyGptOnnx}). The Optimum layout makes
+ * every step copy the whole cache into `present`; here the cache is a fixed-size input the runtime
+ * owns, and the graph returns only the new token's keys and values, which the runtime writes into
+ * the cache's next slot:
+ *
+ *   inputs   input_ids [B, 1], position_ids [B, 1] int64; key_bias [B, C + 1] float32 (0 for a
+ *            readable cache slot, -1e9 for an empty or padded one; the last column is the new token);
+ *            cache.{i}.key|value [B, H, C, Dh] float32
+ *   outputs  logits [B, V]; new.{i}.key|value [B, H, 1, Dh]; values [B] (value head)
+ *
+ * The masks are computed by the runtime, so the graph has no mask subgraph, and all shapes stay the
+ * same for a whole generation.
+ */
+export function exportTinyGptDecodeOnnx(config: TinyGptConfig, weights: TinyGptWeights): Uint8Array {
+  validateTinyGptWeights(config, weights, 'exportTinyGptDecodeOnnx');
+  const g = new GraphBuilder();
+  const { dModel: D, nHead: H, nLayer: L, vocabSize: V } = config;
+  const Dh = headDim(config);
+  const CACHE = 'cache_length';
+  for (const [name, shape] of weightShapes(config)) g.initializer(name, shape, weights.get(name)!);
+  g.input('input_ids', OnnxDataType.INT64, [BATCH, 1]);
+  g.input('position_ids', OnnxDataType.INT64, [BATCH, 1]);
+  g.input('key_bias', OnnxDataType.FLOAT, [BATCH, `${CACHE} + 1`]);
+  for (let l = 0; l < L; l++) {
+    g.input(`cache.${l}.key`, OnnxDataType.FLOAT, [BATCH, H, CACHE, Dh]);
+    g.input(`cache.${l}.value`, OnnxDataType.FLOAT, [BATCH, H, CACHE, Dh]);
+  }
+
+  const rows = g.constInt64('rows_shape', [2], [-1, D]);
+  const tok = g.op('Gather', ['wte', 'input_ids'], { axis: 0 });
+  const pos = g.op('Gather', ['wpe', 'position_ids'], { axis: 0 });
+  let h = g.op('Reshape', [g.op('Add', [tok, pos]), rows]); // [B, D]
+  const bias = g.op('Unsqueeze', ['key_bias', g.constInt64('axes_1_2', [2], [1, 2])]); // [B, 1, 1, C + 1]
+  const one = g.constInt64('one', [1], [1]);
+  const cacheLen = g.op('Sub', [
+    g.op('Slice', [g.op('Shape', ['key_bias']), one, g.constInt64('two', [1], [2])]),
+    one,
+  ]);
+  const probSplit = g.op('Concat', [cacheLen, one], { axis: 0 }); // [C, 1]
+  const qkvSplit = g.constInt64('qkv_split', [3], [D, D, D]);
+  const qShape = g.constInt64('q_shape', [4], [-1, H, Dh, 1]);
+  const kvShape = g.constInt64('kv_shape', [4], [-1, H, 1, Dh]);
+  const rowShape = g.constInt64('score_shape', [4], [0, 0, 1, -1]);
+  const scale = g.constFloat('attn_scale', [], [1 / Math.sqrt(Dh)]);
+  const eps = config.layerNormEps;
+
+  for (let l = 0; l < L; l++) {
+    const p = `h.${l}.`;
+    // Attention of one new token over the cache slots and itself
+    const a = g.op('LayerNormalization', [h, `${p}ln1.g`, `${p}ln1.b`], { axis: -1, epsilon: eps });
+    const [q, k, v] = g.opN('Split', [g.op('Gemm', [a, `${p}attn.wqkv`, `${p}attn.bqkv`]), qkvSplit], 3, {
+      axis: 1,
+    });
+    const q4 = g.op('Reshape', [g.op('Mul', [q!, scale]), qShape]); // [B, H, Dh, 1]
+    const k4 = g.opTo('Reshape', [k!, kvShape], `new.${l}.key`); // [B, H, 1, Dh]
+    const v4 = g.opTo('Reshape', [v!, kvShape], `new.${l}.value`);
+    const scores = g.op('Reshape', [
+      g.op('Concat', [g.op('MatMul', [`cache.${l}.key`, q4]), g.op('MatMul', [k4, q4])], { axis: 2 }),
+      rowShape,
+    ]); // [B, H, 1, C + 1]
+    const probs = g.op('Softmax', [g.op('Add', [scores, bias])], { axis: -1 });
+    const [pCache, pNew] = g.opN('Split', [probs, probSplit], 2, { axis: 3 });
+    const attended = g.op('Add', [g.op('MatMul', [pCache!, `cache.${l}.value`]), g.op('Mul', [pNew!, v4])]); // [B, H, 1, Dh]
+    h = g.op('Add', [h, g.op('Gemm', [g.op('Reshape', [attended, rows]), `${p}attn.wo`, `${p}attn.bo`])]);
+    // MLP
+    const m = g.op('LayerNormalization', [h, `${p}ln2.g`, `${p}ln2.b`], { axis: -1, epsilon: eps });
+    const u = g.op('Gemm', [m, `${p}mlp.w1`, `${p}mlp.b1`]);
+    h = g.op('Add', [h, g.op('Gemm', [geluTanh(g, u), `${p}mlp.w2`, `${p}mlp.b2`])]);
+  }
+
+  const f = g.op('LayerNormalization', [h, 'lnf.g', 'lnf.b'], { axis: -1, epsilon: eps });
+  if (config.tiedEmbeddings) g.opTo('Gemm', [f, 'wte'], 'logits', { transB: 1 });
+  else g.opTo('Gemm', [f, 'lmHead'], 'logits');
+  g.output('logits', OnnxDataType.FLOAT, [BATCH, V]);
+  for (let l = 0; l < L; l++) {
+    g.output(`new.${l}.key`, OnnxDataType.FLOAT, [BATCH, H, 1, Dh]);
+    g.output(`new.${l}.value`, OnnxDataType.FLOAT, [BATCH, H, 1, Dh]);
+  }
+  if (config.valueHead) {
+    g.opTo('Reshape', [g.op('Gemm', [f, 'valueW', 'valueB']), g.constInt64('flat', [1], [-1])], 'values');
+    g.output('values', OnnxDataType.FLOAT, [BATCH]);
+  }
+  return encodeOnnxModel({
+    ir_version: TINYGPT_ONNX_IR_VERSION,
+    opset_import: [{ domain: '', version: TINYGPT_ONNX_OPSET }],
+    producer_name: 'o1lab',
+    producer_version: '0.1.0',
+    doc_string: 'TinyGPT decode step over a runtime-owned key/value cache, exported by @o1lab/model',
+    graph: {
+      name: 'tinygpt_decode',
+      node: g.nodes,
+      initializer: g.initializers,
+      input: g.inputs,
+      output: g.outputs,
+    },
+    metadata_props: [{ key: TINYGPT_CONFIG_METADATA_KEY, value: JSON.stringify(config) }],
+  });
+}
+
 /** Exports like {@link exportTinyGptOnnx} and writes the file atomically (temp file + rename). */
 export async function writeTinyGptOnnx(
   path: string,

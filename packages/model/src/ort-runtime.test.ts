@@ -220,6 +220,60 @@ describe('OrtRuntime.generate', () => {
   });
 });
 
+describe('OrtRuntime fast decode graph', () => {
+  it('samples the same tokens with the same log-probabilities as the Optimum graph', async () => {
+    const fast = await OrtRuntime.fromWeights(config, perturbed, { maxBatchSize: 16 });
+    const optimum = await OrtRuntime.fromWeights(config, perturbed, { maxBatchSize: 16, fastDecode: false });
+    expect(fast.fastDecode).toBe(true);
+    expect(optimum.fastDecode).toBe(false);
+    const prompts = Array.from({ length: 20 }, (_, i) => sequence(60 + i, 2 + (i % 9)));
+    const options = {
+      maxTokens: 24,
+      stopTokenIds: [2],
+      stopStrings: ['c', 'h'],
+      tokenText: (id: number) => (id < 3 ? '' : String.fromCharCode(94 + id)),
+    };
+    const a = await fast.generate(prompts, { ...options, rngs: prompts.map((_, i) => createRng(8, i)) });
+    const b = await optimum.generate(prompts, { ...options, rngs: prompts.map((_, i) => createRng(8, i)) });
+    // Rows end at different steps, so finished rows leave the batch mid-way (compaction).
+    expect(new Set(a.sequences.map((s) => s.tokenIds.length)).size).toBeGreaterThan(3);
+    a.sequences.forEach((s, i) => {
+      const o = b.sequences[i]!;
+      expect(s.tokenIds).toEqual(o.tokenIds);
+      expect(s.finishReason).toBe(o.finishReason);
+      s.tokenLogprobs.forEach((lp, j) => {
+        expect(Math.abs(lp - o.tokenLogprobs[j]!)).toBeLessThan(1e-4);
+      });
+    });
+    expect(a.stats.flops).toBe(b.stats.flops);
+    // Both cached the generated keys and values: a child of each finds the same prefix.
+    const child = [...prompts[3]!, ...a.sequences[3]!.tokenIds];
+    const fromFast = await fast.forward([child]);
+    const fromOptimum = await optimum.forward([child]);
+    expect(fromFast.rows[0]!.cachedLength).toBe(fromOptimum.rows[0]!.cachedLength);
+    expect(maxAbsDiff(fromFast.rows[0]!.logits, 0, Array.from(fromOptimum.rows[0]!.logits))).toBeLessThan(
+      1e-4,
+    );
+    await fast.dispose();
+    await optimum.dispose();
+  });
+
+  it('is used for an ONNX file when the TinyGPT config is given, and not otherwise', async () => {
+    const path = join(dir, 'tinygpt.onnx');
+    await writeTinyGptOnnx(path, config, perturbed);
+    const withModel = await OrtRuntime.fromFile(path, { model: config });
+    const without = await OrtRuntime.fromFile(path);
+    expect(withModel.fastDecode).toBe(true);
+    expect(without.fastDecode).toBe(false);
+    const prompt = [sequence(70, 6)];
+    const x = await withModel.generate(prompt, { maxTokens: 10, rngs: [createRng(1)] });
+    const y = await without.generate(prompt, { maxTokens: 10, rngs: [createRng(1)] });
+    expect(x.sequences[0]!.tokenIds).toEqual(y.sequences[0]!.tokenIds);
+    await withModel.dispose();
+    await without.dispose();
+  });
+});
+
 describe('OrtRuntime prefix cache', () => {
   it('computes a 48-token parent once for 16 children continued from it', async () => {
     const runtime = await OrtRuntime.fromWeights(config, random);

@@ -5,8 +5,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { assertBoolean, assertInteger, assertNumber, assertOneOf, O1labError, type Rng } from '@o1lab/core';
 import * as ort from 'onnxruntime-node';
-import { flopsPerToken, type TinyGptConfig } from './config.js';
-import { exportTinyGptOnnx } from './onnx-export.js';
+import { flopsPerToken, type TinyGptConfig, weightShapes } from './config.js';
+import { exportTinyGptDecodeOnnx, exportTinyGptOnnx } from './onnx-export.js';
+import { decodeOnnxModel } from './onnx-proto.js';
 import { PrefixCache, type PrefixCacheStats, type PrefixMatch } from './prefix-cache.js';
 import {
   findStop,
@@ -45,6 +46,14 @@ export interface OrtRuntimeConfig {
   readonly prefixCacheBytes: number;
   /** Also cache the keys and values of generated tokens, so a child state finds its parent's. @default true */
   readonly cacheGenerated: boolean;
+  /**
+   * Decode TinyGPT models with a second graph that reads a cache the runtime owns and returns only
+   * the new token's keys and values (see `exportTinyGptDecodeOnnx`), instead of the Optimum graph
+   * that copies the whole cache into `present` every step. Needs the TinyGPT config and weights
+   * (`fromWeights`, or `model` with an ONNX file whose initializers hold them); other models always
+   * use the Optimum graph. @default true
+   */
+  readonly fastDecode: boolean;
   /** Position limit; 0 takes the model's (TinyGPT `context`, else unlimited). @default 0 */
   readonly maxPositions: number;
   /** Token id fed at padded and finished positions. @default 0 */
@@ -59,6 +68,7 @@ export const defaultOrtRuntimeConfig: OrtRuntimeConfig = Object.freeze({
   maxBatchSize: 64,
   prefixCacheBytes: 64 * 1024 * 1024,
   cacheGenerated: true,
+  fastDecode: true,
   maxPositions: 0,
   padTokenId: 0,
 });
@@ -78,6 +88,7 @@ export function resolveOrtRuntimeConfig(options: Partial<OrtRuntimeConfig> = {})
   );
   assertInteger('maxBatchSize', c.maxBatchSize, { min: 1 }, where);
   assertNumber('prefixCacheBytes', c.prefixCacheBytes, { min: 0 }, where);
+  assertBoolean('fastDecode', c.fastDecode, where);
   assertInteger('maxPositions', c.maxPositions, { min: 0 }, where);
   assertInteger('padTokenId', c.padTokenId, { min: 0 }, where);
   return Object.freeze(c);
@@ -180,6 +191,7 @@ export class OrtRuntime {
   readonly info: DecoderInfo;
   readonly config: OrtRuntimeConfig;
   private session: ort.InferenceSession;
+  private decodeSession: ort.InferenceSession | undefined;
   private ep: ExecutionProviderName;
   private readonly cache: PrefixCache;
   private model: TinyGptConfig | undefined;
@@ -190,11 +202,13 @@ export class OrtRuntime {
 
   private constructor(
     session: ort.InferenceSession,
+    decodeSession: ort.InferenceSession | undefined,
     ep: ExecutionProviderName,
     config: OrtRuntimeConfig,
     model: TinyGptConfig | undefined,
   ) {
     this.session = session;
+    this.decodeSession = decodeSession;
     this.ep = ep;
     this.config = config;
     this.model = model;
@@ -219,7 +233,10 @@ export class OrtRuntime {
     weights: TinyGptWeights,
     options: Partial<OrtRuntimeConfig> = {},
   ): Promise<OrtRuntime> {
-    return OrtRuntime.fromBytes(exportTinyGptOnnx(model, weights), { ...options, model });
+    const config = resolveOrtRuntimeConfig(options);
+    const { session, ep } = await createSession(exportTinyGptOnnx(model, weights), config);
+    const decode = config.fastDecode ? await createDecodeSession(model, weights, config, ep) : undefined;
+    return new OrtRuntime(session, decode, ep, config, model);
   }
 
   /**
@@ -233,7 +250,9 @@ export class OrtRuntime {
     const { model, ...rest } = options;
     const config = resolveOrtRuntimeConfig(rest);
     const { session, ep } = await createSession(bytes, config);
-    return new OrtRuntime(session, ep, config, model);
+    const weights = model !== undefined && config.fastDecode ? weightsFromOnnx(bytes, model) : undefined;
+    const decode = weights === undefined ? undefined : await createDecodeSession(model!, weights, config, ep);
+    return new OrtRuntime(session, decode, ep, config, model);
   }
 
   /** Opens a decoder ONNX file (ours or a Hugging Face/Optimum `decoder_with_past` export). */
@@ -252,6 +271,11 @@ export class OrtRuntime {
   /** Vocabulary size (known after the first run when the ONNX shape leaves it symbolic). */
   get vocabSize(): number | undefined {
     return this.vocab;
+  }
+
+  /** True when decode runs on the cache-in-place TinyGPT graph (see `fastDecode`). */
+  get fastDecode(): boolean {
+    return this.decodeSession !== undefined;
   }
 
   /** The TinyGPT config, when the runtime was built from one. */
@@ -284,11 +308,15 @@ export class OrtRuntime {
       const bytes = exportTinyGptOnnx(model, weights);
       const t1 = performance.now();
       const { session, ep } = await createSession(bytes, this.config);
-      const old = this.session;
+      const decode = this.config.fastDecode
+        ? await createDecodeSession(model, weights, this.config, ep)
+        : undefined;
+      const old = [this.session, this.decodeSession];
       this.session = session;
+      this.decodeSession = decode;
       this.ep = ep;
       this.cache.clear();
-      await old.release();
+      for (const s of old) await s?.release();
       return { exportMs: t1 - t0, sessionMs: performance.now() - t1 };
     });
   }
@@ -407,7 +435,10 @@ export class OrtRuntime {
   }
 
   async dispose(): Promise<void> {
-    await this.exclusive(() => this.session.release());
+    await this.exclusive(async () => {
+      await this.session.release();
+      await this.decodeSession?.release();
+    });
     this.cache.clear();
   }
 
@@ -443,19 +474,42 @@ export class OrtRuntime {
     const V = this.vocab!;
     const sampler = this.sampler!;
 
-    // Decode state: rows in batch order; KV tensors [B, H, T, Dh] in two buffer sets used in turn.
+    // Decode state, rows in batch order. Optimum graph: KV tensors [B, H, T, Dh] in two buffer sets
+    // used in turn (one run's present is the next run's past). Fast graph: one KV set
+    // [B, H, capacity, Dh] whose slot T receives each step's new keys and values.
+    const fast = this.decodeSession;
     let B = prompts.length;
     let T = pre.length;
     const capacity = pre.length + options.maxTokens;
     const perTensor = B * H * capacity * Dh;
-    const sets = [this.buffers(0, 2 * L, perTensor), this.buffers(2 * L, 2 * L, perTensor)];
+    const sets = fast
+      ? [this.buffers(0, 2 * L, perTensor)]
+      : [this.buffers(0, 2 * L, perTensor), this.buffers(2 * L, 2 * L, perTensor)];
     const rowBlock = H * T * Dh;
     for (let i = 0; i < 2 * L; i++) {
       const src = pre.present[i]!;
       const dst = sets[0]![i]!;
+      if (fast) dst.fill(0, 0, perTensor); // masked slots must hold finite numbers (0 x NaN = NaN)
       for (let b = 0; b < B; b++) {
         const u = rowPrompt[b]!;
-        dst.set(src.subarray(u * rowBlock, (u + 1) * rowBlock), b * rowBlock);
+        if (!fast) dst.set(src.subarray(u * rowBlock, (u + 1) * rowBlock), b * rowBlock);
+        else {
+          for (let h = 0; h < H; h++) {
+            const from = (u * H + h) * T * Dh;
+            dst.set(src.subarray(from, from + T * Dh), (b * H + h) * capacity * Dh);
+          }
+        }
+      }
+    }
+    // Fast graph: additive bias [B, capacity + 1] of the cache slots; the last column is the new token.
+    const biasStride = capacity + 1;
+    const keyBias = fast ? new Float32Array(B * biasStride).fill(MASK_VALUE) : undefined;
+    const newKv = fast ? Array.from({ length: 2 * L }, () => new Float32Array(B * H * Dh)) : [];
+    if (keyBias !== undefined) {
+      for (let b = 0; b < B; b++) {
+        const u = rowPrompt[b]!;
+        for (let t = 0; t < T; t++) if (pre.mask[u * T + t] === 1) keyBias[b * biasStride + t] = 0;
+        keyBias[b * biasStride + capacity] = 0;
       }
     }
     let current = 0;
@@ -524,26 +578,55 @@ export class OrtRuntime {
       // Drop finished rows once they are half the batch: their KV rows move out of the way.
       if (running <= B / 2 && B >= 4) {
         const kv = sets[current]!;
+        const kvLength = fast ? capacity : T;
         this.retire(
           active.filter((r) => r.finish !== undefined),
           kv,
-          T,
+          kvLength,
           active,
           results,
         );
         let to = 0;
-        const blockT = H * T * Dh;
+        const blockT = H * kvLength * Dh;
         for (let b = 0; b < B; b++) {
           if (active[b]!.finish !== undefined) continue;
           if (to !== b) {
             for (const t of kv) t.copyWithin(to * blockT, b * blockT, (b + 1) * blockT);
             mask.copyWithin(to * capacity, b * capacity, (b + 1) * capacity);
+            keyBias?.copyWithin(to * biasStride, b * biasStride, (b + 1) * biasStride);
           }
           to++;
         }
         // No row samples again before the next run, so the logits need no remapping here.
         active = active.filter((r) => r.finish === undefined);
         B = active.length;
+      }
+
+      if (fast !== undefined && keyBias !== undefined) {
+        await this.fastStep(
+          fast,
+          active,
+          B,
+          T,
+          capacity,
+          sets[0]!,
+          keyBias,
+          newKv,
+          idsBuf,
+          posBuf,
+          logitsOut,
+          valuesOut,
+        );
+        meter.sessionRuns++;
+        for (let b = 0; b < B; b++) {
+          const row = active[b]!;
+          if (row.finish !== undefined) continue;
+          meter.flops += this.flopsPerToken(row.prompt.length + row.tokens.length);
+        }
+        T++;
+        logits = logitsOut;
+        logitsRow = (b: number) => b * V;
+        continue;
       }
 
       // Feed the sampled tokens: [B, 1] ids and positions, mask [B, T + 1].
@@ -615,9 +698,75 @@ export class OrtRuntime {
       logits = logitsOut;
       logitsRow = (b: number) => b * V;
     }
-    this.retire(active, sets[current]!, T, active, results);
+    this.retire(active, sets[current]!, fast ? capacity : T, active, results);
     for (const r of rows) meter.generated += r.tokens.length;
     return results;
+  }
+
+  // One step of the fast decode graph: feed each row's last token, then write the new keys and
+  // values of running rows into cache slot T and open that slot in their bias row.
+  private async fastStep(
+    session: ort.InferenceSession,
+    active: readonly DecodeRow[],
+    B: number,
+    T: number,
+    capacity: number,
+    kv: readonly Float32Array[],
+    keyBias: Float32Array,
+    newKv: readonly Float32Array[],
+    idsBuf: BigInt64Array,
+    posBuf: BigInt64Array,
+    logitsOut: Float32Array,
+    valuesOut: Float32Array | undefined,
+  ): Promise<void> {
+    const { numLayers: L, numHeads: H, headDim: Dh } = this.info;
+    const V = this.vocab!;
+    for (let b = 0; b < B; b++) {
+      const row = active[b]!;
+      const live = row.finish === undefined;
+      idsBuf[b] = BigInt(live ? row.tokens[row.tokens.length - 1]! : this.config.padTokenId);
+      posBuf[b] = BigInt(live ? row.prompt.length + row.tokens.length - 1 : 0);
+      if (live) row.positions.push(T);
+    }
+    const cacheDims = [B, H, capacity, Dh];
+    const cacheN = B * H * capacity * Dh;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', idsBuf.subarray(0, B), [B, 1]),
+      position_ids: new ort.Tensor('int64', posBuf.subarray(0, B), [B, 1]),
+      key_bias: new ort.Tensor('float32', keyBias.subarray(0, B * (capacity + 1)), [B, capacity + 1]),
+    };
+    const fetches: Record<string, ort.Tensor> = {
+      logits: new ort.Tensor('float32', logitsOut.subarray(0, B * V), [B, V]),
+    };
+    if (valuesOut !== undefined) fetches.values = new ort.Tensor('float32', valuesOut.subarray(0, B), [B]);
+    for (let l = 0; l < L; l++) {
+      for (const [j, kind] of (['key', 'value'] as const).entries()) {
+        feeds[`cache.${l}.${kind}`] = new ort.Tensor(
+          'float32',
+          kv[2 * l + j]!.subarray(0, cacheN),
+          cacheDims,
+        );
+        fetches[`new.${l}.${kind}`] = new ort.Tensor('float32', newKv[2 * l + j]!.subarray(0, B * H * Dh), [
+          B,
+          H,
+          1,
+          Dh,
+        ]);
+      }
+    }
+    await session.run(feeds, fetches);
+    for (let b = 0; b < B; b++) {
+      if (active[b]!.finish !== undefined) continue;
+      keyBias[b * (capacity + 1) + T] = 0;
+      for (let i = 0; i < 2 * L; i++) {
+        const src = newKv[i]!;
+        const dst = kv[i]!;
+        for (let h = 0; h < H; h++) {
+          const from = (b * H + h) * Dh;
+          dst.set(src.subarray(from, from + Dh), ((b * H + h) * capacity + T) * Dh);
+        }
+      }
+    }
   }
 
   // Writes the results of `done` rows and caches their keys and values (prompt + fed tokens).
@@ -814,6 +963,38 @@ interface Meter {
 
 function newMeter(): Meter {
   return { prefill: 0, cached: 0, generated: 0, generatedFed: 0, flops: 0, sessionRuns: 0 };
+}
+
+// Matches the exporter's mask value: finite, so a row with no readable slot stays finite.
+const MASK_VALUE = -1e9;
+
+async function createDecodeSession(
+  model: TinyGptConfig,
+  weights: TinyGptWeights,
+  config: OrtRuntimeConfig,
+  ep: ExecutionProviderName,
+): Promise<ort.InferenceSession> {
+  const { session } = await createSession(exportTinyGptDecodeOnnx(model, weights), {
+    ...config,
+    executionProvider: ep,
+  });
+  return session;
+}
+
+// The TinyGPT weights held as float32 initializers of an ONNX file, or undefined when any is missing.
+function weightsFromOnnx(bytes: Uint8Array, model: TinyGptConfig): TinyGptWeights | undefined {
+  const byName = new Map((decodeOnnxModel(bytes).graph?.initializer ?? []).map((t) => [t.name, t]));
+  const weights = new Map<string, Float32Array>();
+  for (const [name, shape] of weightShapes(model)) {
+    const raw = byName.get(name)?.raw_data;
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (raw === undefined || raw.byteLength !== size * 4) return undefined;
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const w = new Float32Array(size);
+    for (let i = 0; i < size; i++) w[i] = view.getFloat32(i * 4, true);
+    weights.set(name, w);
+  }
+  return weights;
 }
 
 async function createSession(
