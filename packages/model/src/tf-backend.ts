@@ -135,6 +135,9 @@ async function activate(backend: string): Promise<string | undefined> {
   try {
     if (!(await tf.setBackend(backend))) return `tf.setBackend('${backend}') failed`;
     await tf.ready();
+    // tfjs-backend-cpu prints a multi-line "install tfjs-node" banner on its first tensor in Node;
+    // the one log line of selectBackend already says that and why.
+    if (backend === 'cpu') (tf.backend() as { firstUse?: boolean }).firstUse = false;
     return undefined;
   } catch (error) {
     return `initialisation failed (${firstLine(error)})`;
