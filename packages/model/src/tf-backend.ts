@@ -110,10 +110,7 @@ async function tryBackend(name: TfBackendName): Promise<string | undefined> {
       // tfjs-node-gpu registers the same 'tensorflow' backend, which also runs on the CPU.
       if (name === 'tensorflow' && tf.findBackendFactory('tensorflow') !== null)
         return activate('tensorflow');
-      const code = (error as { code?: string }).code;
-      return code === 'ERR_MODULE_NOT_FOUND'
-        ? `${pkg} not installed`
-        : `${pkg} failed to load (${firstLine(error)})`;
+      return isNotFound(error) ? `${pkg} not installed` : `${pkg} failed to load (${firstLine(error)})`;
     }
     const failure = await activate('tensorflow');
     if (failure === undefined && name === 'tensorflow-gpu' && !usesGpu()) {
@@ -165,6 +162,14 @@ function simdState(): string {
 function usesGpu(): boolean {
   const backend = tf.findBackend('tensorflow') as { isUsingGpuDevice?: boolean } | null;
   return backend?.isUsingGpuDevice === true;
+}
+
+/** Node's resolver says ERR_MODULE_NOT_FOUND; bundlers (vite, esbuild) say "Could not resolve". */
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package)|Could not resolve/.test(firstLine(error))
+  );
 }
 
 function firstLine(error: unknown): string {
