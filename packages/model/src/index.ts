@@ -12,6 +12,7 @@ export {
   weightShapes,
 } from './config.js';
 export {
+  exportTinyGptDecodeOnnx,
   exportTinyGptOnnx,
   TINYGPT_CONFIG_METADATA_KEY,
   TINYGPT_ONNX_IR_VERSION,

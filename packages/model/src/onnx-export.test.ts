@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { headDim, resolveTinyGptConfig, weightShapes } from './config.js';
 import {
+  exportTinyGptDecodeOnnx,
   exportTinyGptOnnx,
   TINYGPT_CONFIG_METADATA_KEY,
   TINYGPT_ONNX_OPSET,
@@ -100,6 +101,37 @@ describe('exportTinyGptOnnx', () => {
   });
 });
 
+describe('exportTinyGptDecodeOnnx', () => {
+  it('takes a fixed-size cache and returns only the new keys and values, with the same weights', () => {
+    const model = decodeOnnxModel(exportTinyGptDecodeOnnx(config, weights));
+    const graph = model.graph!;
+    const H = config.nHead;
+    const Dh = headDim(config);
+    expect(model.opset_import).toEqual([{ domain: '', version: TINYGPT_ONNX_OPSET }]);
+    expect(graph.input.map((i) => [i.name, dims(i)])).toEqual([
+      ['input_ids', ['batch_size', 1]],
+      ['position_ids', ['batch_size', 1]],
+      ['key_bias', ['batch_size', 'cache_length + 1']],
+      ['cache.0.key', ['batch_size', H, 'cache_length', Dh]],
+      ['cache.0.value', ['batch_size', H, 'cache_length', Dh]],
+      ['cache.1.key', ['batch_size', H, 'cache_length', Dh]],
+      ['cache.1.value', ['batch_size', H, 'cache_length', Dh]],
+    ]);
+    expect(graph.output.map((o) => [o.name, dims(o)])).toEqual([
+      ['logits', ['batch_size', config.vocabSize]],
+      ['new.0.key', ['batch_size', H, 1, Dh]],
+      ['new.0.value', ['batch_size', H, 1, Dh]],
+      ['new.1.key', ['batch_size', H, 1, Dh]],
+      ['new.1.value', ['batch_size', H, 1, Dh]],
+      ['values', ['batch_size']],
+    ]);
+    expect(graph.node.some((n) => n.op_type === 'Concat' && n.output[0]!.startsWith('present.'))).toBe(false);
+    const wqkv = graph.initializer.find((t) => t.name === 'h.1.attn.wqkv')!;
+    const view = new DataView(wqkv.raw_data!.buffer, wqkv.raw_data!.byteOffset, wqkv.raw_data!.byteLength);
+    expect(view.getFloat32(40, true)).toBe(weights.get('h.1.attn.wqkv')![10]);
+  });
+});
+
 // The official checker comes from Debian's python3-onnx (`apt-get install python3-onnx`); a pyenv
 // python3 first on PATH usually lacks it, so the system interpreter is tried too.
 function pythonWithOnnx(): string | undefined {
@@ -119,15 +151,18 @@ if (python === undefined) {
 
 describe.skipIf(python === undefined)('the official ONNX checker', () => {
   it.each([
-    ['tied embeddings, value head', { vocabSize: 32, valueHead: true }],
+    ['tied embeddings, value head', { vocabSize: 32, valueHead: true }, false],
     [
       'untied embeddings, 3 layers',
       { vocabSize: 20, nLayer: 3, nHead: 2, dModel: 16, tiedEmbeddings: false },
+      false,
     ],
-  ])('accepts the export with full shape inference (%s)', async (_, options) => {
+    ['the fast decode graph, value head', { vocabSize: 32, valueHead: true }, true],
+  ])('accepts the export with full shape inference (%s)', async (_, options, decode) => {
     const c = resolveTinyGptConfig(options);
-    const path = join(dir, `${c.nLayer}-${c.vocabSize}.onnx`);
-    await writeTinyGptOnnx(path, c, initTinyGptWeights(c));
+    const path = join(dir, `${c.nLayer}-${c.vocabSize}-${decode}.onnx`);
+    const w = initTinyGptWeights(c);
+    writeFileSync(path, decode ? exportTinyGptDecodeOnnx(c, w) : exportTinyGptOnnx(c, w));
     const script = [
       'import onnx, sys',
       'm = onnx.load(sys.argv[1])',

@@ -721,11 +721,16 @@ export class OrtRuntime {
   ): Promise<void> {
     const { numLayers: L, numHeads: H, headDim: Dh } = this.info;
     const V = this.vocab!;
+    // int64 inputs written as (low, high) int32 words: ids and positions are small and non-negative.
+    const ids = new Int32Array(idsBuf.buffer, idsBuf.byteOffset, 2 * idsBuf.length);
+    const pos = new Int32Array(posBuf.buffer, posBuf.byteOffset, 2 * posBuf.length);
     for (let b = 0; b < B; b++) {
       const row = active[b]!;
       const live = row.finish === undefined;
-      idsBuf[b] = BigInt(live ? row.tokens[row.tokens.length - 1]! : this.config.padTokenId);
-      posBuf[b] = BigInt(live ? row.prompt.length + row.tokens.length - 1 : 0);
+      ids[2 * b] = live ? row.tokens[row.tokens.length - 1]! : this.config.padTokenId;
+      ids[2 * b + 1] = 0;
+      pos[2 * b] = live ? row.prompt.length + row.tokens.length - 1 : 0;
+      pos[2 * b + 1] = 0;
       if (live) row.positions.push(T);
     }
     const cacheDims = [B, H, capacity, Dh];
@@ -763,7 +768,8 @@ export class OrtRuntime {
         const dst = kv[i]!;
         for (let h = 0; h < H; h++) {
           const from = (b * H + h) * Dh;
-          dst.set(src.subarray(from, from + Dh), ((b * H + h) * capacity + T) * Dh);
+          const to = ((b * H + h) * capacity + T) * Dh;
+          for (let d = 0; d < Dh; d++) dst[to + d] = src[from + d]!;
         }
       }
     }

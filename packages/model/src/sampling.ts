@@ -64,23 +64,39 @@ export class TokenSampler {
         argmax = i;
       }
     }
+    // probs holds exp(x - max): the temperature-1 weights, reused by draw() when temperature is 1.
+    const probs = this.probs;
     let sum = 0;
-    for (let i = 0; i < V; i++) sum += Math.exp(logits[offset + i]! - max);
+    for (let i = 0; i < V; i++) {
+      const p = Math.exp(logits[offset + i]! - max);
+      probs[i] = p;
+      sum += p;
+    }
     const logZ = max + Math.log(sum);
-    const token = config.temperature === 0 ? argmax : this.draw(logits, offset, max, config, rng);
+    const token = config.temperature === 0 ? argmax : this.draw(logits, offset, max, sum, config, rng);
     out.logprob = logits[offset + token]! - logZ;
     return token;
   }
 
-  private draw(logits: Float32Array, offset: number, max: number, config: SamplingConfig, rng: Rng): number {
+  private draw(
+    logits: Float32Array,
+    offset: number,
+    max: number,
+    sum: number,
+    config: SamplingConfig,
+    rng: Rng,
+  ): number {
     const V = this.vocabSize;
     const probs = this.probs;
-    const invT = 1 / config.temperature;
-    let total = 0;
-    for (let i = 0; i < V; i++) {
-      const p = Math.exp((logits[offset + i]! - max) * invT);
-      probs[i] = p;
-      total += p;
+    let total = sum;
+    if (config.temperature !== 1) {
+      const invT = 1 / config.temperature;
+      total = 0;
+      for (let i = 0; i < V; i++) {
+        const p = Math.exp((logits[offset + i]! - max) * invT);
+        probs[i] = p;
+        total += p;
+      }
     }
     const truncate = (config.topK > 0 && config.topK < V) || config.topP < 1;
     if (!truncate) {
