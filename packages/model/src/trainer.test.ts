@@ -247,6 +247,13 @@ describe('createTrainer', () => {
     expect(() => createTrainer(model, { gradAccumulation: 3, batchSize: 3 }).step(b)).toThrow(
       /gradAccumulation/,
     );
+    const withValue = createTinyGptModel({ ...tiny, valueHead: true });
+    const valueTrainer = createTrainer(withValue, { lmLossCoef: 0 });
+    const valueTargets = new Float32Array(b.B * b.T).fill(Number.POSITIVE_INFINITY);
+    const weights = withValue.getWeights();
+    expect(() => valueTrainer.step({ ...b, valueTargets })).toThrow(/gradient norm is (NaN|Infinity)/);
+    expect(withValue.getWeights()).toEqual(weights);
+    withValue.dispose();
     model.dispose();
   });
 });

@@ -154,6 +154,16 @@ export function createTrainer(model: TinyGptModel, options: Partial<TrainConfig>
       let squares = 0;
       for (const g of gradArrays.values()) for (let i = 0; i < g.length; i++) squares += g[i]! * g[i]!;
       const gradNorm = Math.sqrt(squares);
+      if (!Number.isFinite(gradNorm)) {
+        throw new O1labError(
+          'INVALID_INPUT',
+          `gradient norm is ${gradNorm} at step ${stepCount + 1}; weights left unchanged`,
+          {
+            where: 'Trainer.step',
+            hint: 'lower learningRate or check the batch for extreme value targets',
+          },
+        );
+      }
       const clip =
         config.gradClipNorm > 0 && gradNorm > config.gradClipNorm ? config.gradClipNorm / gradNorm : 1;
       // AdamW update, in JavaScript: a TinyGPT step has ~30 weights, and ~16 tfjs ops per weight
