@@ -167,17 +167,52 @@ describe('createCompletionsServer with the openai client', () => {
     expect([alphabet.status, alphabet.param]).toEqual([400, 'prompt']);
     expect(alphabet.message).toContain('"Q"');
 
-    const streaming = await errorOf(
-      client.completions.create({ model: 'tinygpt', prompt: '1', stream: true }),
-    );
-    expect([streaming.status, streaming.param, streaming.code]).toEqual([
-      400,
-      'stream',
-      'unsupported_parameter',
-    ]);
+    const bestOf = await errorOf(client.completions.create({ model: 'tinygpt', prompt: '1', best_of: 3 }));
+    expect([bestOf.status, bestOf.param, bestOf.code]).toEqual([400, 'best_of', 'unsupported_parameter']);
 
     const chat = await errorOf(client.chat.completions.create({ model: 'tinygpt', messages: [] }));
     expect([chat.status, chat.param]).toEqual([400, 'messages']);
+  });
+
+  it('streams completions and chat completions as server-sent events', async () => {
+    const request = { model: 'tinygpt', prompt: '12+', n: 2, max_tokens: 10, stop: ['='], seed: 8 };
+    const plain = await client.completions.create(request);
+    const texts = ['', ''];
+    const finish: (string | null)[] = [null, null];
+    let usage: OpenAI.Completions.CompletionUsage | undefined | null;
+    const stream = await client.completions.create({
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) {
+      for (const ch of chunk.choices) {
+        texts[ch.index] += ch.text;
+        if (ch.finish_reason !== null) finish[ch.index] = ch.finish_reason;
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(texts).toEqual(plain.choices.map((c) => c.text));
+    expect(finish).toEqual(plain.choices.map((c) => c.finish_reason));
+    expect(usage?.completion_tokens).toBe(plain.usage!.completion_tokens);
+
+    const messages = [{ role: 'user' as const, content: '3*4=' }];
+    const chat = await client.chat.completions.create({ model: 'tinygpt', messages, max_tokens: 6, seed: 2 });
+    let content = '';
+    let reason: string | null = null;
+    for await (const chunk of await client.chat.completions.create({
+      model: 'tinygpt',
+      messages,
+      max_tokens: 6,
+      seed: 2,
+      stream: true,
+    })) {
+      expect(chunk.object).toBe('chat.completion.chunk');
+      content += chunk.choices[0]?.delta.content ?? '';
+      reason = chunk.choices[0]?.finish_reason ?? reason;
+    }
+    expect(content).toBe(chat.choices[0]!.message.content);
+    expect(reason).toBe(chat.choices[0]!.finish_reason);
   });
 
   it('rejects bad JSON, oversized bodies and unknown routes', async () => {

@@ -37,7 +37,8 @@ export const SAMPLE_OFFSET_FIELD = 'o1lab_sample_offset';
 
 /**
  * Serves a decoder ONNX model on the OpenAI-compatible API: `POST /v1/completions`,
- * `POST /v1/chat/completions`, `GET /v1/models` (and `/v1/models/{id}`), plain JSON (no streaming).
+ * `POST /v1/chat/completions`, `GET /v1/models` (and `/v1/models/{id}`); `stream: true` answers with
+ * server-sent events (one text chunk per choice, then its finish, then `[DONE]`).
  *
  * Sampling matches `OrtPolicy` of `@o1lab/model`: a prompt is encoded as BOS + characters; the
  * request's `seed` seeds a root generator and choice k (prompts in order, `n` choices each, offset
@@ -118,7 +119,14 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
     );
   }
   const body = route.method === 'POST' ? await readJson(req, ctx.config.maxRequestBytes) : undefined;
-  send(res, 200, await route.run(ctx, body, path));
+  const out = await route.run(ctx, body, path);
+  if (out instanceof EventStream) sendEvents(res, out.events);
+  else send(res, 200, out);
+}
+
+/** A response sent as server-sent events (`stream: true`): each event a JSON chunk, then `[DONE]`. */
+class EventStream {
+  constructor(readonly events: readonly unknown[]) {}
 }
 
 interface Route {
@@ -243,21 +251,42 @@ async function completions(ctx: Context, raw: unknown): Promise<unknown> {
     tokenIdsAsText: optionalBoolean(body, 'return_tokens_as_token_ids') ?? false,
     promptParam: 'prompt',
   };
+  const stream = streamOptions(body);
   const result = await generate(ctx, gen);
-  return {
+  const head = {
     id: `cmpl-${ctx.nextId()}`,
     object: 'text_completion',
     created: Math.floor(Date.now() / 1000),
     model: ctx.config.modelName,
-    choices: result.choices.map((ch) => ({
-      index: ch.index,
-      text: ch.text,
-      logprobs: ch.tokens === undefined ? null : completionLogprobs(ch),
-      finish_reason: ch.finishReason,
-      stop_reason: ch.stopReason,
-    })),
-    usage: result.usage,
   };
+  const choices = result.choices.map((ch) => ({
+    index: ch.index,
+    text: ch.text,
+    logprobs: ch.tokens === undefined ? null : completionLogprobs(ch),
+    finish_reason: ch.finishReason,
+    stop_reason: ch.stopReason,
+  }));
+  if (stream === undefined) return { ...head, choices, usage: result.usage };
+  // The runtime generates a batch at once, so each choice arrives as one text chunk, then its finish.
+  const events: unknown[] = [];
+  for (const ch of choices)
+    events.push({ ...head, choices: [{ ...ch, finish_reason: null, stop_reason: null }] });
+  for (const ch of choices) {
+    events.push({
+      ...head,
+      choices: [
+        {
+          index: ch.index,
+          text: '',
+          logprobs: null,
+          finish_reason: ch.finish_reason,
+          stop_reason: ch.stop_reason,
+        },
+      ],
+    });
+  }
+  if (stream.includeUsage) events.push({ ...head, choices: [], usage: result.usage });
+  return new EventStream(events);
 }
 
 async function chat(ctx: Context, raw: unknown): Promise<unknown> {
@@ -285,6 +314,7 @@ async function chat(ctx: Context, raw: unknown): Promise<unknown> {
     optionalInteger(body, 'max_completion_tokens', 1, ctx.config.maxTokens) ??
     optionalInteger(body, 'max_tokens', 1, ctx.config.maxTokens) ??
     ctx.config.defaultMaxTokens;
+  const stream = streamOptions(body);
   const result = await generate(ctx, {
     ...sampling(ctx, body),
     prompts: [contents.join(ctx.config.chatSeparator)],
@@ -294,34 +324,87 @@ async function chat(ctx: Context, raw: unknown): Promise<unknown> {
     tokenIdsAsText: false,
     promptParam: 'messages',
   });
-  return {
+  const head = {
     id: `chatcmpl-${ctx.nextId()}`,
-    object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: ctx.config.modelName,
-    choices: result.choices.map((ch) => ({
-      index: ch.index,
-      message: { role: 'assistant', content: ch.text },
-      logprobs:
-        ch.tokens === undefined
-          ? null
-          : {
-              content: ch.tokens.map((t) => ({
-                token: t.token,
-                logprob: t.logprob,
-                bytes: [...Buffer.from(t.token, 'utf8')],
-                top_logprobs: Object.entries(t.top ?? {}).map(([token, logprob]) => ({
-                  token,
-                  logprob,
-                  bytes: [...Buffer.from(token, 'utf8')],
-                })),
-              })),
-            },
-      finish_reason: ch.finishReason,
-      stop_reason: ch.stopReason,
-    })),
-    usage: result.usage,
   };
+  const logprobsOf = (ch: GenChoice) =>
+    ch.tokens === undefined
+      ? null
+      : {
+          content: ch.tokens.map((t) => ({
+            token: t.token,
+            logprob: t.logprob,
+            bytes: [...Buffer.from(t.token, 'utf8')],
+            top_logprobs: Object.entries(t.top ?? {}).map(([token, logprob]) => ({
+              token,
+              logprob,
+              bytes: [...Buffer.from(token, 'utf8')],
+            })),
+          })),
+        };
+  if (stream === undefined) {
+    return {
+      ...head,
+      object: 'chat.completion',
+      choices: result.choices.map((ch) => ({
+        index: ch.index,
+        message: { role: 'assistant', content: ch.text },
+        logprobs: logprobsOf(ch),
+        finish_reason: ch.finishReason,
+        stop_reason: ch.stopReason,
+      })),
+      usage: result.usage,
+    };
+  }
+  const chunk = { ...head, object: 'chat.completion.chunk' };
+  const events: unknown[] = [];
+  for (const ch of result.choices) {
+    events.push({
+      ...chunk,
+      choices: [
+        {
+          index: ch.index,
+          delta: { role: 'assistant', content: ch.text },
+          logprobs: logprobsOf(ch),
+          finish_reason: null,
+        },
+      ],
+    });
+  }
+  for (const ch of result.choices) {
+    events.push({
+      ...chunk,
+      choices: [
+        {
+          index: ch.index,
+          delta: {},
+          logprobs: null,
+          finish_reason: ch.finishReason,
+          stop_reason: ch.stopReason,
+        },
+      ],
+    });
+  }
+  if (stream.includeUsage) events.push({ ...chunk, choices: [], usage: result.usage });
+  return new EventStream(events);
+}
+
+/** `undefined` without `stream: true`; else whether `stream_options.include_usage` asks for a usage chunk. */
+function streamOptions(body: Record<string, unknown>): { readonly includeUsage: boolean } | undefined {
+  if (optionalBoolean(body, 'stream') !== true) {
+    if (body.stream_options !== undefined && body.stream_options !== null) {
+      throw invalid('`stream_options` needs `stream: true`', 'stream_options');
+    }
+    return undefined;
+  }
+  const options = body.stream_options;
+  if (options === undefined || options === null) return { includeUsage: false };
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid('`stream_options` must be an object', 'stream_options');
+  }
+  return { includeUsage: optionalBoolean(options as Record<string, unknown>, 'include_usage') ?? false };
 }
 
 function completionLogprobs(ch: GenChoice): unknown {
@@ -530,7 +613,6 @@ function checkModel(ctx: Context, body: Record<string, unknown>): void {
 }
 
 const UNSUPPORTED: readonly [string, (v: unknown) => boolean][] = [
-  ['stream', (v) => v === true],
   ['best_of', (v) => v !== 1],
   ['suffix', (v) => v !== ''],
   ['logit_bias', (v) => typeof v !== 'object' || Object.keys(v as object).length > 0],
@@ -656,6 +738,16 @@ function errorBody(
   code: string | null,
 ): OpenAIErrorBody {
   return { error: { message, type, param, code } };
+}
+
+function sendEvents(res: ServerResponse, events: readonly unknown[]): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  for (const event of events) res.write(`data: ${JSON.stringify(event)}\n\n`);
+  res.end('data: [DONE]\n\n');
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
