@@ -20,6 +20,14 @@ export interface RngVectors {
   }[];
 }
 
+export type { ReferenceDpoResult, ReferencePreferenceLogps } from './learn-dpo.js';
+export { referenceDpoBatchLoss, referenceDpoLoss, referenceLogSigmoid } from './learn-dpo.js';
+export { referenceSearchDistillLoss, referenceVisitCrossEntropy } from './learn-search-distill.js';
+export {
+  referenceLogSumExp,
+  referenceMaskedCrossEntropy,
+  referenceSequenceLogprob,
+} from './learn-sft.js';
 export type {
   MctsGameTree,
   MctsReferenceBounds,

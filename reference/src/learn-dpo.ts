@@ -1,0 +1,61 @@
+/**
+ * Scalar float64 oracles for `@o1lab/learn-dpo`: the DPO loss with optional label smoothing
+ * (Rafailov et al. 2023, eq. 7; conservative DPO, Mitchell 2023) and the IPO loss (Azar et al.
+ * 2023, eq. 17), written as TRL's `DPOTrainer.dpo_loss` writes them.
+ */
+
+/** Sequence log-probabilities of one preference pair under the policy and the frozen reference. */
+export interface ReferencePreferenceLogps {
+  readonly policyChosen: number;
+  readonly policyRejected: number;
+  readonly referenceChosen: number;
+  readonly referenceRejected: number;
+}
+
+/** Loss and implicit rewards of one pair. */
+export interface ReferenceDpoResult {
+  readonly loss: number;
+  /** β (log π(y_w|x) - log π_ref(y_w|x)). */
+  readonly chosenReward: number;
+  /** β (log π(y_l|x) - log π_ref(y_l|x)). */
+  readonly rejectedReward: number;
+}
+
+/** log σ(x) = -softplus(-x), without overflow. */
+export function referenceLogSigmoid(x: number): number {
+  return x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x));
+}
+
+/**
+ * h = (log π(y_w) - log π(y_l)) - (log π_ref(y_w) - log π_ref(y_l)).
+ * sigmoid (DPO): -(1 - ε) log σ(β h) - ε log σ(-β h);
+ * ipo: (h - 1 / (2 β))².
+ */
+export function referenceDpoLoss(
+  logps: ReferencePreferenceLogps,
+  beta: number,
+  lossType: 'sigmoid' | 'ipo' = 'sigmoid',
+  labelSmoothing = 0,
+): ReferenceDpoResult {
+  const chosenRatio = logps.policyChosen - logps.referenceChosen;
+  const rejectedRatio = logps.policyRejected - logps.referenceRejected;
+  const h = chosenRatio - rejectedRatio;
+  const loss =
+    lossType === 'ipo'
+      ? (h - 1 / (2 * beta)) ** 2
+      : -(1 - labelSmoothing) * referenceLogSigmoid(beta * h) -
+        labelSmoothing * referenceLogSigmoid(-beta * h);
+  return { loss, chosenReward: beta * chosenRatio, rejectedReward: beta * rejectedRatio };
+}
+
+/** Mean of {@link referenceDpoLoss} over a batch of pairs. */
+export function referenceDpoBatchLoss(
+  pairs: readonly ReferencePreferenceLogps[],
+  beta: number,
+  lossType: 'sigmoid' | 'ipo' = 'sigmoid',
+  labelSmoothing = 0,
+): number {
+  let s = 0;
+  for (const p of pairs) s += referenceDpoLoss(p, beta, lossType, labelSmoothing).loss;
+  return s / pairs.length;
+}
