@@ -35,6 +35,9 @@ export interface OpenAIErrorBody {
 /** Vendor extension: index of the request's first sample within a larger call (see README). */
 export const SAMPLE_OFFSET_FIELD = 'o1lab_sample_offset';
 
+/** Largest `o1lab_sample_offset` accepted (2^22 samples before a request within one call). */
+export const MAX_SAMPLE_OFFSET = 2 ** 22;
+
 /**
  * Serves a decoder ONNX model on the OpenAI-compatible API: `POST /v1/completions`,
  * `POST /v1/chat/completions`, `GET /v1/models` (and `/v1/models/{id}`); `stream: true` answers with
@@ -444,7 +447,8 @@ function sampling(ctx: Context, body: Record<string, unknown>) {
   }
   if (stops.some((s) => s.length === 0)) throw invalid('`stop` strings must not be empty', 'stop');
   const seed = optionalInteger(body, 'seed', 0, Number.MAX_SAFE_INTEGER) ?? ctx.seeds.nextUint32();
-  const sampleOffset = optionalInteger(body, SAMPLE_OFFSET_FIELD, 0, 1 << 30) ?? 0;
+  // Bounded: the offset costs one split per sample skipped.
+  const sampleOffset = optionalInteger(body, SAMPLE_OFFSET_FIELD, 0, MAX_SAMPLE_OFFSET) ?? 0;
   return { n, temperature, topP, topK, stop: stops, seed, sampleOffset };
 }
 
