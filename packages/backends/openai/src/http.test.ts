@@ -159,6 +159,32 @@ describe('OpenAIPolicy against failing servers', () => {
 });
 
 describe('request plumbing', () => {
+  it('keeps at most maxConcurrency requests in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let held: (() => void)[] = [];
+    const gate = await startScriptedServer((_req, res, body) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      held.push(() => {
+        inFlight--;
+        sendJson(res, 200, fakeCompletion(body));
+      });
+      // Answer once two are waiting: a third in flight would show in `most` first.
+      if (held.length === 2) {
+        const release = held;
+        held = [];
+        for (const r of release) r();
+      }
+    });
+    closers.push(gate.close);
+    const policy = new OpenAIPolicy({ baseUrl: gate.url, model: 'm' }, { maxConcurrency: 2 });
+    const out = await policy.sampleSteps([...states, { problem, prompt: 'q5:', steps: [] }], step);
+    expect(out.length).toBe(6);
+    expect(most).toBe(2);
+    expect(gate.requests()).toBe(6);
+  });
+
   it('sends the sampling fields vLLM reads', async () => {
     const bodies: unknown[] = [];
     const echo = await startScriptedServer((_req, res, body) => {
