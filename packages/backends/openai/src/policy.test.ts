@@ -1,15 +1,8 @@
-import {
-  appendStep,
-  ComputeMeter,
-  type Json,
-  type Problem,
-  type RewardModel,
-  type State,
-  type Task,
-} from '@o1lab/core';
+import { appendStep, type Json, type Problem, type State, type Task } from '@o1lab/core';
 import { OrtPolicy } from '@o1lab/model';
 import { beamSearch } from '@o1lab/search-beam';
 import { bestOfN } from '@o1lab/search-best-of-n';
+import { createNoisyRewardModel } from '@o1lab/search-testkit';
 import { countdownTask } from '@o1lab/tasks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OpenAIPolicy } from './policy.js';
@@ -37,37 +30,9 @@ const problem: Problem = {
 const root: State = { problem, prompt: task.prompt(problem), steps: [] };
 const states = [root, appendStep(root, { text: '3 + 5 = 8' }), appendStep(root, { text: '7 * 3 = 21' })];
 
-/** A deterministic reward that depends on the text, so that search choices depend on the samples. */
-function textReward(): RewardModel {
-  const meter = new ComputeMeter();
-  const score = (text: string) => {
-    let h = 7;
-    for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) % 1009;
-    return h / 1009;
-  };
-  const render = (s: State) => s.steps.map((x) => x.text).join('\n');
-  return {
-    name: 'text-hash',
-    meter,
-    async scoreOutcome(xs) {
-      meter.add({ rewardCalls: 1 });
-      return xs.map((s) => score(render(s)));
-    },
-    async scoreSteps(xs) {
-      meter.add({ rewardCalls: 1 });
-      return xs.map((s) =>
-        s.steps.map((_, i) =>
-          score(
-            s.steps
-              .slice(0, i + 1)
-              .map((x) => x.text)
-              .join('\n'),
-          ),
-        ),
-      );
-    },
-  };
-}
+/** A reward that depends on the prefix text only (same score in any batch), so choices depend on the samples. */
+const textReward = (t: Pick<Task, 'stepDelimiter'> = task) =>
+  createNoisyRewardModel(t, () => 0.5, { noise: 0.2, seed: 1 });
 
 describe('OpenAIPolicy against o1lab serve', () => {
   it('samples steps exactly as OrtPolicy does for the same seed, and meters the usage', async () => {
@@ -156,12 +121,12 @@ describe('OpenAIPolicy against o1lab serve', () => {
     const http = new OpenAIPolicy(endpoint, { seedMode: 'o1lab', promptsPerRequest: 64 });
     const overHttp = await beamSearch(
       problem,
-      { policy: http, task: spaced, reward: textReward() },
+      { policy: http, task: spaced, reward: textReward(spaced) },
       { config },
     );
     const inProcess = await beamSearch(
       problem,
-      { policy: local(), task: spaced, reward: textReward() },
+      { policy: local(), task: spaced, reward: textReward(spaced) },
       { config },
     );
     expect(overHttp.tree).toEqual(inProcess.tree);
