@@ -22,6 +22,27 @@ export interface RngVectors {
 
 export type { ReferenceDpoResult, ReferencePreferenceLogps } from './learn-dpo.js';
 export { referenceDpoBatchLoss, referenceDpoLoss, referenceLogSigmoid } from './learn-dpo.js';
+export type {
+  ReferenceGrpoLossOptions,
+  ReferenceKlEstimator,
+  ReferenceLossAggregation,
+  ReferencePolicyTokens,
+} from './learn-grpo.js';
+export { referenceGroupAdvantages, referenceGrpoLoss, referenceKl } from './learn-grpo.js';
+export type { ReferencePpoLossOptions, ReferencePpoTokens } from './learn-ppo.js';
+export {
+  referenceAdaptiveKlCoef,
+  referenceGae,
+  referencePpoLoss,
+  referencePpoTokenRewards,
+  referenceWhiten,
+} from './learn-ppo.js';
+export {
+  referenceMovingBaseline,
+  referenceReinforceLoss,
+  referenceReinforcePlusPlusAdvantages,
+  referenceRlooAdvantages,
+} from './learn-reinforce.js';
 export { referenceSearchDistillLoss, referenceVisitCrossEntropy } from './learn-search-distill.js';
 export {
   referenceLogSumExp,
