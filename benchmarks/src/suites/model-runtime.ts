@@ -55,7 +55,14 @@ export const suite: BenchSuite = {
       records.push(...(await decode(weights, batch, { executionProvider: ep }, ctx, budget, roofline)));
     }
     records.push(
-      ...(await decode(weights, 64, { executionProvider: ep, intraOpNumThreads: 1 }, ctx, budget, roofline)),
+      ...(await decode(
+        weights,
+        64,
+        { executionProvider: ep, decodeIntraOpNumThreads: 0 },
+        ctx,
+        budget,
+        roofline,
+      )),
     );
     await calibration.release();
     records.push(await prefill(weights, ep, ctx, budget));
@@ -102,8 +109,8 @@ async function decode(
   const prompts = Array.from({ length: batch }, () => randomPrompt(rng, PROMPT_TOKENS));
   let flops = 0;
   let calls = 0;
-  const threads = options.intraOpNumThreads ?? 0;
-  const suffix = threads === 1 ? '-1thread' : '';
+  const threads = options.decodeIntraOpNumThreads ?? 1;
+  const suffix = threads === 1 ? '' : '-decode-all-cores';
   const record = await measure(
     {
       name: `ort/decode/b${batch}${suffix}`,
@@ -113,7 +120,7 @@ async function decode(
         batch,
         promptTokens: PROMPT_TOKENS,
         maxTokens: DECODE_TOKENS,
-        intraOpNumThreads: threads,
+        decodeIntraOpNumThreads: threads,
       }),
       seed: SEED,
       backend: { ort: runtime.executionProvider },
