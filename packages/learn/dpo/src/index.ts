@@ -1,0 +1,18 @@
+export type { DpoConfig, DpoLossType } from './config.js';
+export { defaultDpoConfig, resolveDpoConfig } from './config.js';
+export type { DpoOptions, DpoResult, DpoStepLog, LossOptimizer } from './dpo.js';
+export { createReferenceModel, dpoTrain } from './dpo.js';
+export type { DpoLossResult, PreferenceLogps } from './loss.js';
+export { dpoLoss, sequenceLogprobs } from './loss.js';
+export type { IterativeDpoOptions, IterativeDpoRound } from './online.js';
+export { iterativeDpo } from './online.js';
+export type { OutcomeGroup, PreferencePair, ScoredGroup, StepPairOptions, StepTreeNode } from './pairs.js';
+export {
+  pairsFromOutcomes,
+  pairsFromScores,
+  preferenceBatch,
+  readPreferenceDataset,
+  stepPairsFromTree,
+  validatePreferencePair,
+  writePreferenceDataset,
+} from './pairs.js';

@@ -1,0 +1,94 @@
+import { attentionBias, positionIdsFromMask, type TinyGptModel, type TrainBatch } from '@o1lab/model';
+import * as tf from '@tensorflow/tfjs';
+import type { DpoLossType } from './config.js';
+
+/** `[N]` sequence log-probabilities of N preference pairs under the policy and the frozen reference. */
+export interface PreferenceLogps {
+  readonly policyChosen: tf.Tensor1D;
+  readonly policyRejected: tf.Tensor1D;
+  readonly referenceChosen: tf.Tensor1D;
+  readonly referenceRejected: tf.Tensor1D;
+}
+
+/** What {@link dpoLoss} returns; the caller disposes the tensors (or runs inside `tf.tidy`). */
+export interface DpoLossResult {
+  /** Mean loss over the pairs. */
+  readonly loss: tf.Scalar;
+  /** `[N]` implicit rewards β (log π(y_w|x) - log π_ref(y_w|x)). */
+  readonly chosenRewards: tf.Tensor1D;
+  /** `[N]` implicit rewards β (log π(y_l|x) - log π_ref(y_l|x)). */
+  readonly rejectedRewards: tf.Tensor1D;
+}
+
+/**
+ * The DPO and IPO losses over a batch of pairs, as TRL's `DPOTrainer.dpo_loss` writes them. With
+ * h = (log π(y_w|x) - log π(y_l|x)) - (log π_ref(y_w|x) - log π_ref(y_l|x)):
+ *
+ *   sigmoid (Rafailov et al. 2023, eq. 7; cDPO label smoothing ε, Mitchell 2023):
+ *     L = -(1 - ε) log σ(β h) - ε log σ(-β h)
+ *   ipo (Azar et al. 2023, eq. 17, the empirical IPO loss):
+ *     L = (h - 1 / (2 β))²
+ *
+ * averaged over the N pairs. Checked against `referenceDpoLoss` in `@o1lab/reference`.
+ */
+export function dpoLoss(
+  logps: PreferenceLogps,
+  beta: number,
+  lossType: DpoLossType = 'sigmoid',
+  labelSmoothing = 0,
+): DpoLossResult {
+  return tf.tidy(() => {
+    const chosenRatio = tf.sub(logps.policyChosen, logps.referenceChosen);
+    const rejectedRatio = tf.sub(logps.policyRejected, logps.referenceRejected);
+    const h = tf.sub(chosenRatio, rejectedRatio); // [N]
+    let perPair: tf.Tensor;
+    if (lossType === 'ipo') {
+      perPair = tf.square(tf.sub(h, 1 / (2 * beta)));
+    } else {
+      const z = tf.mul(h, beta);
+      perPair = tf.add(tf.mul(softplus(tf.neg(z)), 1 - labelSmoothing), tf.mul(softplus(z), labelSmoothing));
+    }
+    return {
+      loss: tf.mean(perPair) as tf.Scalar,
+      chosenRewards: tf.mul(chosenRatio, beta) as tf.Tensor1D,
+      rejectedRewards: tf.mul(rejectedRatio, beta) as tf.Tensor1D,
+    };
+  });
+}
+
+/**
+ * `[B]` Σ_t m_t log π(y_t | y_<t) over each row's loss mask: the sequence log-probability of the
+ * completion tokens (differentiable). With `normalise`, divided by the row's mask count (the mean
+ * per-token log-probability IPO uses). The gather is a one-hot product because a gather's gradient
+ * needs UnsortedSegmentSum, which tfjs-backend-wasm lacks.
+ */
+export function sequenceLogprobs(model: TinyGptModel, batch: TrainBatch, normalise = false): tf.Tensor1D {
+  const { B, T } = batch;
+  const V = model.config.vocabSize;
+  const attentionMask = batch.attentionMask ?? new Int32Array(B * T).fill(1);
+  return tf.tidy(() => {
+    const out = model.apply({
+      inputIds: tf.tensor2d(batch.inputIds, [B, T], 'int32'),
+      positionIds: tf.tensor2d(
+        batch.positionIds ?? positionIdsFromMask(attentionMask, B, T),
+        [B, T],
+        'int32',
+      ),
+      maskBias: tf.tensor4d(attentionBias(attentionMask, B, T, 0), [B, 1, T, T]),
+    });
+    const logp = tf.logSoftmax(out.logits.reshape([B * T, V])); // [B*T, V]
+    const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.targets!, 'int32'), V), 'float32');
+    const mask = tf.tensor2d(batch.lossMask ?? Float32Array.from(attentionMask), [B, T]);
+    const tokens = tf.sum(tf.mul(logp, onehot), -1).reshape([B, T]); // [B, T]
+    const sums = tf.sum(tf.mul(tokens, mask), 1) as tf.Tensor1D; // [B]
+    return normalise ? (tf.div(sums, tf.maximum(tf.sum(mask, 1), 1)) as tf.Tensor1D) : sums;
+  });
+}
+
+/**
+ * softplus(x) = log(1 + e^x) = -log σ(-x) in the overflow-safe form max(x, 0) + log(1 + e^{-|x|});
+ * tfjs's own logSigmoid loses a saved tensor in its gradient on tfjs-backend-wasm.
+ */
+function softplus(x: tf.Tensor): tf.Tensor {
+  return tf.add(tf.relu(x), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
+}
