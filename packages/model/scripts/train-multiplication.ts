@@ -63,7 +63,7 @@ const trainConfig = {
   learningRate: 3e-3,
   minLearningRate: 3e-4,
   warmupSteps: 50,
-  totalSteps: 1500,
+  totalSteps: 800,
   batchSize: 32,
   seed: SEED,
 };
