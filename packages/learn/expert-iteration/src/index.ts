@@ -1,0 +1,18 @@
+export type {
+  ExpertIterationConfig,
+  ExpertIterationOptions,
+  ExpertIterationVariant,
+} from './config.js';
+export {
+  defaultExpertIterationConfig,
+  expertIterationPreset,
+  resolveExpertIterationConfig,
+} from './config.js';
+export type {
+  CandidateFn,
+  CandidateRequest,
+  ExpertIterationInputs,
+  ExpertIterationLog,
+  ExpertIterationResult,
+} from './expert-iteration.js';
+export { expertIteration, policyCandidates } from './expert-iteration.js';
