@@ -1,0 +1,251 @@
+import { createRng } from '@o1lab/core';
+import {
+  createSampler,
+  DIGIT_ECHO_ALPHABET,
+  digitEchoProblems,
+  digitEchoTask,
+  greedyPassAt1,
+  type Rollout,
+} from '@o1lab/learn-rollout';
+import { CharTokenizer, createTinyGptModel, initTfBackend } from '@o1lab/model';
+import {
+  type ReferenceLossAggregation,
+  referenceGroupAdvantages,
+  referenceGrpoLoss,
+  referenceOverlongPenalty,
+} from '@o1lab/reference';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GRPO_VARIANTS, resolveGrpoConfig } from './config.js';
+import { grpoAdvantages, grpoLoss, grpoTrain, overlongShaping } from './grpo.js';
+
+beforeAll(async () => {
+  await initTfBackend({ log: () => {} });
+});
+
+/** Random ragged per-token inputs and their padded [B, T] form. */
+function randomTokens(seed: number, B: number, T: number) {
+  const rng = createRng(seed);
+  const lengths = Array.from({ length: B }, () => 1 + rng.int(T));
+  const rows = lengths.map((n) => {
+    const logprobs = Array.from({ length: n }, () => -0.1 - 3 * rng.nextFloat());
+    return {
+      logprobs,
+      oldLogprobs: logprobs.map((x) => x + rng.normal(0, 0.3)),
+      refLogprobs: logprobs.map((x) => x + rng.normal(0, 0.5)),
+    };
+  });
+  const seqAdvantages = Array.from({ length: B }, () => rng.normal(0, 1));
+  const pad = (get: (b: number, t: number) => number) => {
+    const out = new Float32Array(B * T);
+    lengths.forEach((n, b) => {
+      for (let t = 0; t < n; t++) out[b * T + t] = get(b, t);
+    });
+    return tf.tensor2d(out, [B, T]);
+  };
+  // Float32 round-trip so the oracle sees the values the tensors hold.
+  const f = Math.fround;
+  const ragged = {
+    logprobs: rows.map((r) => r.logprobs.map(f)),
+    oldLogprobs: rows.map((r) => r.oldLogprobs.map(f)),
+    refLogprobs: rows.map((r) => r.refLogprobs.map(f)),
+    advantages: rows.map((r, b) => r.logprobs.map(() => f(seqAdvantages[b]!))),
+  };
+  const tensors = {
+    logprobs: pad((b, t) => rows[b]!.logprobs[t]!),
+    oldLogprobs: pad((b, t) => rows[b]!.oldLogprobs[t]!),
+    refLogprobs: pad((b, t) => rows[b]!.refLogprobs[t]!),
+    advantages: pad((b) => seqAdvantages[b]!),
+    mask: pad(() => 1),
+  };
+  return { ragged, tensors };
+}
+
+describe('grpoAdvantages', () => {
+  it('matches the float64 oracle with and without std scaling', () => {
+    const rng = createRng(1);
+    const rewards = Array.from({ length: 24 }, () => (rng.nextFloat() < 0.4 ? 1 : 0) + rng.normal(0, 0.1));
+    for (const scaleRewards of [true, false]) {
+      const got = grpoAdvantages(rewards, 6, { scaleRewards });
+      const want = referenceGroupAdvantages(rewards, 6, scaleRewards, 1e-4);
+      for (const [i, a] of got.entries()) expect(a).toBeCloseTo(want[i]!, 12);
+    }
+    expect(() => grpoAdvantages([1, 2, 3], 2)).toThrow(/do not split into groups of 2/);
+  });
+});
+
+describe('grpoLoss', () => {
+  it('matches the float64 oracle within 1e-5 for every aggregation, KL estimator and clip range', () => {
+    const aggregations: ReferenceLossAggregation[] = ['sequence-mean', 'token-mean', 'constant'];
+    let checked = 0;
+    for (const [seed, aggregation] of aggregations.entries()) {
+      for (const klEstimator of ['k1', 'k2', 'k3'] as const) {
+        for (const [epsilon, epsilonHigh, beta] of [
+          [0.2, 0.2, 0.04],
+          [0.2, 0.28, 0],
+          [0.1, 0.3, 0.5],
+        ] as const) {
+          const { ragged, tensors } = randomTokens(10 + seed, 7, 9);
+          const options = {
+            epsilon,
+            epsilonHigh,
+            beta,
+            klEstimator,
+            lossAggregation: aggregation,
+            maxCompletionTokens: 9,
+          };
+          const got = tf.tidy(() => grpoLoss(tensors, options).loss.dataSync()[0]!);
+          const want = referenceGrpoLoss(ragged, {
+            epsilonLow: epsilon,
+            epsilonHigh,
+            beta,
+            klEstimator,
+            aggregation,
+            maxCompletionTokens: 9,
+          });
+          expect(Math.abs(got - want)).toBeLessThan(1e-5);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(27);
+  });
+
+  it('its gradient in the log-probabilities matches central differences of the oracle', () => {
+    const { ragged, tensors } = randomTokens(5, 4, 5);
+    const options = {
+      epsilon: 0.2,
+      epsilonHigh: 0.28,
+      beta: 0.1,
+      klEstimator: 'k3' as const,
+      lossAggregation: 'sequence-mean' as const,
+      maxCompletionTokens: 5,
+    };
+    const grad = tf.grad(
+      (lp: tf.Tensor) => grpoLoss({ ...tensors, logprobs: lp as tf.Tensor2D }, options).loss,
+    )(tensors.logprobs);
+    const g = grad.dataSync();
+    const h = 1e-5;
+    ragged.logprobs.forEach((row, b) => {
+      row.forEach((_, t) => {
+        const at = (d: number) =>
+          referenceGrpoLoss(
+            {
+              ...ragged,
+              logprobs: ragged.logprobs.map((r, i) => r.map((x, j) => (i === b && j === t ? x + d : x))),
+            },
+            {
+              epsilonLow: 0.2,
+              epsilonHigh: 0.28,
+              beta: 0.1,
+              klEstimator: 'k3',
+              aggregation: 'sequence-mean',
+              maxCompletionTokens: 5,
+            },
+          );
+        expect(g[b * 5 + t]!).toBeCloseTo((at(h) - at(-h)) / (2 * h), 4);
+      });
+    });
+  });
+});
+
+describe('DAPO pieces', () => {
+  it('overlong shaping matches the reward-shaping oracle', () => {
+    for (const length of [0, 10, 12, 13, 15, 16, 17]) {
+      expect(overlongShaping(length, 16, 4)).toBeCloseTo(referenceOverlongPenalty(length, 16, 4), 12);
+    }
+    expect(overlongShaping(100, 16, 0)).toBe(0);
+  });
+
+  it('presets and validation name the option at fault', () => {
+    expect(resolveGrpoConfig(GRPO_VARIANTS.dapo).epsilonHigh).toBe(0.28);
+    expect(resolveGrpoConfig(GRPO_VARIANTS['dr-grpo']).lossAggregation).toBe('constant');
+    expect(() => resolveGrpoConfig({ epsilon: 1 })).toThrow(/`epsilon` must be < 1/);
+    expect(() => resolveGrpoConfig({ rollout: { numGenerations: 1 } })).toThrow(
+      /`rollout.numGenerations` must be >= 2/,
+    );
+    expect(() => resolveGrpoConfig({ numMiniBatches: 3 })).toThrow(/`numMiniBatches` \(3\) must divide/);
+    expect(() => resolveGrpoConfig({ clip: 1 } as never)).toThrow(/unknown option `clip`/);
+    expect(() => resolveGrpoConfig({ overlongBuffer: 40 })).toThrow(/`overlongBuffer` \(40\)/);
+  });
+});
+
+describe('grpoTrain', () => {
+  const tokenizer = new CharTokenizer(DIGIT_ECHO_ALPHABET);
+  const modelConfig = {
+    vocabSize: tokenizer.vocabSize,
+    nLayer: 1,
+    nHead: 2,
+    dModel: 32,
+    context: 8,
+    seed: 1,
+  };
+  const problems = digitEchoProblems(1);
+
+  it('learns to echo a digit from scratch: greedy pass@1 and mean reward rise', async () => {
+    const model = createTinyGptModel(modelConfig);
+    const sampler = await createSampler(model, tokenizer, { runtime: { intraOpNumThreads: 1 } });
+    const before = await greedyPassAt1(sampler.policy, digitEchoTask, problems, 1);
+    const result = await grpoTrain(
+      { model, sampler, tokenizer, task: digitEchoTask, problems },
+      {
+        numSteps: 80,
+        numPrompts: 10,
+        beta: 0.04,
+        seed: 3,
+        rollout: { numGenerations: 8, maxCompletionTokens: 1 },
+        optimizer: { learningRate: 3e-3, minLearningRate: 3e-3 },
+      },
+    );
+    const after = await greedyPassAt1(sampler.policy, digitEchoTask, problems, 1);
+    const rewards = result.steps.map((s) => s.meanReward);
+    const first = (rewards[0]! + rewards[1]! + rewards[2]!) / 3;
+    const last = (rewards.at(-1)! + rewards.at(-2)! + rewards.at(-3)!) / 3;
+    console.log(
+      `grpo digit echo: pass@1 ${before.passAt1} -> ${after.passAt1}, reward ${first.toFixed(3)} -> ${last.toFixed(3)}`,
+    );
+    expect(before.passAt1).toBeLessThanOrEqual(0.2);
+    expect(after.passAt1).toBeGreaterThanOrEqual(0.8);
+    expect(last - first).toBeGreaterThan(0.4);
+    expect(result.steps.every((s) => s.staleness === 0 && s.syncMs > 0)).toBe(true);
+    await sampler.runtime.dispose();
+    model.dispose();
+  });
+
+  it('DAPO with async rollouts drops uninformative groups and keeps staleness at most 1', async () => {
+    const model = createTinyGptModel(modelConfig);
+    const sampler = await createSampler(model, tokenizer, { runtime: { intraOpNumThreads: 1 } });
+    // A reward that no completion earns: every group is uninformative and dropped.
+    const none = await grpoTrain(
+      { model, sampler, tokenizer, task: digitEchoTask, problems, reward: (_r: Rollout) => 0 },
+      {
+        ...GRPO_VARIANTS.dapo,
+        numSteps: 2,
+        numPrompts: 2,
+        maxSamplingRounds: 2,
+        rollout: { numGenerations: 4, maxCompletionTokens: 1 },
+      },
+    );
+    expect(none.steps.map((s) => [s.numSamples, s.droppedGroups])).toEqual([
+      [0, 4],
+      [0, 4],
+    ]);
+    const result = await grpoTrain(
+      { model, sampler, tokenizer, task: digitEchoTask, problems },
+      {
+        ...GRPO_VARIANTS.dapo,
+        numSteps: 4,
+        numPrompts: 4,
+        maxStaleness: 1,
+        overlongBuffer: 1,
+        rollout: { numGenerations: 4, maxCompletionTokens: 2 },
+        optimizer: { learningRate: 1e-3, minLearningRate: 1e-3 },
+      },
+    );
+    expect(result.steps.map((s) => s.staleness)).toEqual([0, 1, 1, 1]);
+    expect(result.staleness).toEqual({ batches: 4, maxStaleness: 1, meanStaleness: 0.75 });
+    for (const s of result.steps) expect(s.numSamples % 4).toBe(0);
+    await sampler.runtime.dispose();
+    model.dispose();
+  });
+});

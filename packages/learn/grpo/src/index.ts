@@ -1,0 +1,18 @@
+export type { GrpoConfig, GrpoConfigInput, GrpoKlEstimator, LossAggregation } from './config.js';
+export {
+  defaultGrpoConfig,
+  defaultGrpoOptimizerConfig,
+  defaultGrpoRolloutConfig,
+  GRPO_VARIANTS,
+  resolveGrpoConfig,
+} from './config.js';
+export type {
+  GrpoContext,
+  GrpoHooks,
+  GrpoLossConfig,
+  GrpoLossParts,
+  GrpoResult,
+  GrpoStepStats,
+  PolicyLossInputs,
+} from './grpo.js';
+export { aggregateLoss, grpoAdvantages, grpoLoss, grpoTrain, grpoUpdate, overlongShaping } from './grpo.js';
