@@ -1,4 +1,5 @@
 import { createRng } from '@o1lab/core';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTinyGptConfig, type TinyGptConfig, weightShapes } from './config.js';
 import { initTfBackend } from './tf-backend.js';
@@ -180,6 +181,68 @@ describe('createTinyGptModel', () => {
     expect(() => model.forward([Array.from({ length: 9 }, () => 1)])).toThrow(/context \(8\)/);
     expect(() => model.forward([[1, 2], [3]])).toThrow(/row 1 has 1 entries/);
     expect(() => model.forward(Int32Array.from([1, 2, 3]), { batchSize: 2 })).toThrow(/batchSize/);
+  });
+
+  it('has gradients that match central finite differences for every weight', () => {
+    // Loss L = sum(logits * R) + sum(values * S) for fixed random R, S, on a left-padded batch.
+    const rows = [
+      [0, 3, 5, 7],
+      [1, 4, 9, 2],
+    ];
+    const mask = [
+      [0, 1, 1, 1],
+      [1, 1, 1, 1],
+    ];
+    const rng = createRng(11);
+    const R = Float32Array.from({ length: 2 * 4 * config.vocabSize }, () => rng.normal());
+    const S = Float32Array.from({ length: 2 * 4 }, () => rng.normal());
+    const lossOf = (w: TinyGptWeights): number => {
+      model.setWeights(w);
+      const out = model.forward(rows, { attentionMask: mask });
+      let l = 0;
+      for (let i = 0; i < R.length; i++) l += out.logits[i]! * R[i]!;
+      for (let i = 0; i < S.length; i++) l += out.values![i]! * S[i]!;
+      return l;
+    };
+    model.setWeights(weights);
+    const flatMask = mask.flat();
+    const grads = tf.tidy(() => {
+      const { grads: g } = tf.variableGrads(() => {
+        const out = model.apply({
+          inputIds: tf.tensor2d(rows.flat(), [2, 4], 'int32'),
+          positionIds: tf.tensor2d(positionIdsFromMask(flatMask, 2, 4), [2, 4], 'int32'),
+          maskBias: tf.tensor4d(attentionBias(flatMask, 2, 4, 0), [2, 1, 4, 4]),
+        });
+        return tf.add(
+          tf.sum(tf.mul(out.logits, tf.tensor3d(R, [2, 4, config.vocabSize]))),
+          tf.sum(tf.mul(out.values!, tf.tensor2d(S, [2, 4]))),
+        ) as tf.Scalar;
+      });
+      return g;
+    });
+    const byName = new Map([...model.variables].map(([name, v]) => [name, grads[v.name]!.dataSync()]));
+    tf.dispose(Object.values(grads));
+    const h = 1e-2;
+    for (const [name] of weightShapes(config)) {
+      const g = byName.get(name)!;
+      for (const i of [0, Math.floor(g.length / 2), g.length - 1]) {
+        const plus = new Map(weights);
+        const minus = new Map(weights);
+        plus.set(
+          name,
+          weights.get(name)!.map((x, j) => (j === i ? x + h : x)),
+        );
+        minus.set(
+          name,
+          weights.get(name)!.map((x, j) => (j === i ? x - h : x)),
+        );
+        const numeric = (lossOf(plus) - lossOf(minus)) / (2 * h);
+        expect(Math.abs(g[i]! - numeric), `${name}[${i}]: ${g[i]} vs ${numeric}`).toBeLessThan(
+          2e-2 * Math.max(1, Math.abs(numeric)),
+        );
+      }
+    }
+    model.setWeights(weights);
   });
 
   it('builds a causal and padding bias over cached keys', () => {
