@@ -78,6 +78,8 @@ export type { TrainConfig, ValueLoss } from './train-config.js';
 export { defaultTrainConfig, learningRateAt, resolveTrainConfig } from './train-config.js';
 export type {
   AdamMoments,
+  CustomLoss,
+  CustomStepResult,
   EvalResult,
   Trainer,
   TrainerState,

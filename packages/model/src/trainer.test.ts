@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSftBatch, type TrainBatch } from './batch.js';
 import { resolveTinyGptConfig, type TinyGptConfig } from './config.js';
 import { initTfBackend } from './tf-backend.js';
-import { createTinyGptModel } from './tf-model.js';
+import { attentionBias, createTinyGptModel, positionIdsFromMask } from './tf-model.js';
 import { CharTokenizer } from './tokenizer.js';
 import { defaultTrainConfig, learningRateAt, resolveTrainConfig } from './train-config.js';
 import { createTrainer } from './trainer.js';
@@ -255,5 +255,55 @@ describe('createTrainer', () => {
     expect(withValue.getWeights()).toEqual(weights);
     withValue.dispose();
     model.dispose();
+  });
+});
+
+describe('Trainer.stepWithLoss', () => {
+  it('takes the same AdamW step as Trainer.step for the same loss', async () => {
+    await initTfBackend();
+    const config = resolveTinyGptConfig({
+      vocabSize: 16,
+      nLayer: 1,
+      nHead: 2,
+      dModel: 16,
+      context: 12,
+      seed: 3,
+    });
+    const batch = buildSftBatch(tokenizer, [
+      { prompt: '12', completion: '34' },
+      { prompt: '56', completion: '78' },
+    ]);
+    const a = createTinyGptModel(config);
+    const b = createTinyGptModel(config);
+    const ta = createTrainer(a, { learningRate: 1e-2, warmupSteps: 0, totalSteps: 10, seed: 1 });
+    const tb = createTrainer(b, { learningRate: 1e-2, warmupSteps: 0, totalSteps: 10, seed: 1 });
+    const ref = ta.step(batch);
+    // The same masked next-token cross-entropy, written as a custom loss.
+    const custom = tb.stepWithLoss((model) => {
+      const { B, T } = batch;
+      const mask = batch.attentionMask ?? new Int32Array(B * T).fill(1);
+      const { logits } = model.apply({
+        inputIds: tf.tensor2d(batch.inputIds, [B, T], 'int32'),
+        positionIds: tf.tensor2d(positionIdsFromMask(mask, B, T), [B, T], 'int32'),
+        maskBias: tf.tensor4d(attentionBias(mask, B, T, 0), [B, 1, T, T]),
+      });
+      const logp = tf.logSoftmax(logits.reshape([B * T, config.vocabSize]));
+      const onehot = tf.cast(tf.oneHot(tf.tensor1d(batch.targets!, 'int32'), config.vocabSize), 'float32');
+      const lossMask = tf.tensor1d(batch.lossMask!);
+      const nll = tf.neg(tf.sum(tf.mul(logp, onehot), -1));
+      const loss = tf.div(tf.sum(tf.mul(nll, lossMask)), tf.sum(lossMask)) as tf.Scalar;
+      return { loss, metrics: { tokens: tf.sum(lossMask) as tf.Scalar } };
+    });
+    expect(custom.loss).toBeCloseTo(ref.loss, 5);
+    expect(custom.gradNorm).toBeCloseTo(ref.gradNorm, 4);
+    expect(custom.metrics.tokens).toBe(ref.numTokens);
+    const wa = a.getWeights();
+    const wb = b.getWeights();
+    for (const [name, w] of wa) {
+      const v = wb.get(name)!;
+      for (let i = 0; i < w.length; i++) expect(Math.abs(w[i]! - v[i]!)).toBeLessThan(1e-5);
+    }
+    a.dispose();
+    b.dispose();
   });
 });

@@ -22,6 +22,26 @@ export interface TrainStepResult {
   readonly numTokens: number;
 }
 
+/**
+ * A custom loss for {@link Trainer.stepWithLoss}: the scalar to minimise, and optional named scalar
+ * tensors to read back (e.g. `{ kl, clipFraction }`). Runs inside the gradient tape; tensors it
+ * makes are disposed after the step.
+ */
+export type CustomLoss = (model: TinyGptModel) => {
+  readonly loss: tf.Scalar;
+  readonly metrics?: Readonly<Record<string, tf.Scalar>>;
+};
+
+/** What {@link Trainer.stepWithLoss} did. */
+export interface CustomStepResult {
+  readonly step: number;
+  readonly loss: number;
+  readonly lr: number;
+  /** Global L2 norm of the gradient before clipping. */
+  readonly gradNorm: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
 /** Losses of {@link Trainer.evaluate}. */
 export interface EvalResult {
   readonly loss: number;
@@ -54,6 +74,12 @@ export interface Trainer {
   readonly stepCount: number;
   /** One optimizer step on `batch` (split into `gradAccumulation` micro-batches). */
   step(batch: TrainBatch): TrainStepResult;
+  /**
+   * One optimizer step on a custom differentiable loss (policy-gradient, DPO, distillation losses):
+   * `loss` builds a scalar from the model (typically through `model.apply`) and may return named
+   * scalar readings to report. Same AdamW, clipping and schedule as {@link Trainer.step}.
+   */
+  stepWithLoss(loss: CustomLoss): CustomStepResult;
   /** The losses of `batch` without a gradient step. */
   evaluate(batch: TrainBatch): EvalResult;
   getState(): TrainerState;
@@ -90,6 +116,50 @@ export function createTrainer(model: TinyGptModel, options: Partial<TrainConfig>
       moments.set(name, mv);
     }
     return mv;
+  };
+
+  // Global-norm clipping and the AdamW update, in JavaScript: a TinyGPT step has ~30 weights, and
+  // ~16 tfjs ops per weight cost more in dispatch than the arithmetic itself. Disposes `grads`.
+  const applyGradients = (grads: tf.NamedTensorMap, lr: number, t: number): number => {
+    const gradArrays = new Map<string, Float32Array>();
+    for (const [name, g] of Object.entries(grads)) gradArrays.set(name, g.dataSync() as Float32Array);
+    tf.dispose(Object.values(grads));
+    let squares = 0;
+    for (const g of gradArrays.values()) for (let i = 0; i < g.length; i++) squares += g[i]! * g[i]!;
+    const gradNorm = Math.sqrt(squares);
+    if (!Number.isFinite(gradNorm)) {
+      throw new O1labError(
+        'INVALID_INPUT',
+        `gradient norm is ${gradNorm} at step ${t}; weights left unchanged`,
+        {
+          where: 'Trainer.step',
+          hint: 'lower learningRate, or check the batch for extreme value targets and the loss for log(0)',
+        },
+      );
+    }
+    const clip =
+      config.gradClipNorm > 0 && gradNorm > config.gradClipNorm ? config.gradClipNorm / gradNorm : 1;
+    const { beta1: b1, beta2: b2, eps } = config;
+    const bc1 = 1 - b1 ** t;
+    const bc2 = 1 - b2 ** t;
+    for (const name of names) {
+      const g = gradArrays.get(name);
+      if (g === undefined) continue;
+      const variable = model.variables.get(name)!;
+      const p = Float32Array.from(variable.dataSync() as Float32Array);
+      const { m, v } = momentsOf(name);
+      const decay = isDecayed(name, variable.rank, config) ? 1 - lr * config.weightDecay : 1;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i]! * clip;
+        const mi = b1 * m[i]! + (1 - b1) * gi;
+        const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = p[i]! * decay - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
+      }
+      tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, 'float32')));
+    }
+    return gradNorm;
   };
 
   const trainer: Trainer = {
@@ -147,47 +217,7 @@ export function createTrainer(model: TinyGptModel, options: Partial<TrainConfig>
       });
       const [lmLoss, valueLoss] = readings.dataSync();
       readings.dispose();
-      const gradArrays = new Map<string, Float32Array>();
-      for (const [name, g] of Object.entries(grads)) gradArrays.set(name, g.dataSync() as Float32Array);
-      tf.dispose(Object.values(grads));
-      // Global-norm clipping
-      let squares = 0;
-      for (const g of gradArrays.values()) for (let i = 0; i < g.length; i++) squares += g[i]! * g[i]!;
-      const gradNorm = Math.sqrt(squares);
-      if (!Number.isFinite(gradNorm)) {
-        throw new O1labError(
-          'INVALID_INPUT',
-          `gradient norm is ${gradNorm} at step ${stepCount + 1}; weights left unchanged`,
-          {
-            where: 'Trainer.step',
-            hint: 'lower learningRate or check the batch for extreme value targets',
-          },
-        );
-      }
-      const clip =
-        config.gradClipNorm > 0 && gradNorm > config.gradClipNorm ? config.gradClipNorm / gradNorm : 1;
-      // AdamW update, in JavaScript: a TinyGPT step has ~30 weights, and ~16 tfjs ops per weight
-      // cost more in dispatch than the arithmetic itself.
-      const { beta1: b1, beta2: b2, eps } = config;
-      const bc1 = 1 - b1 ** t;
-      const bc2 = 1 - b2 ** t;
-      for (const name of names) {
-        const g = gradArrays.get(name);
-        if (g === undefined) continue;
-        const variable = model.variables.get(name)!;
-        const p = Float32Array.from(variable.dataSync() as Float32Array);
-        const { m, v } = momentsOf(name);
-        const decay = isDecayed(name, variable.rank, config) ? 1 - lr * config.weightDecay : 1;
-        for (let i = 0; i < p.length; i++) {
-          const gi = g[i]! * clip;
-          const mi = b1 * m[i]! + (1 - b1) * gi;
-          const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          p[i] = p[i]! * decay - (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
-        }
-        tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, 'float32')));
-      }
+      const gradNorm = applyGradients(grads, lr, t);
       stepCount++;
       return {
         step: stepCount,
@@ -196,6 +226,42 @@ export function createTrainer(model: TinyGptModel, options: Partial<TrainConfig>
         gradNorm,
         numTokens: prepared.lmCount,
       };
+    },
+
+    stepWithLoss(loss) {
+      const lr = learningRateAt(config, stepCount);
+      const t = stepCount + 1;
+      let readings: Record<string, tf.Scalar> = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const out = loss(model);
+        readings = { ...(out.metrics ?? {}) };
+        for (const r of Object.values(readings)) tf.keep(r);
+        return out.loss;
+      });
+      const byName: tf.NamedTensorMap = {};
+      for (const [tfName, grad] of Object.entries(grads)) {
+        const name = byTfName.get(tfName);
+        if (name === undefined) grad.dispose();
+        else byName[name] = grad;
+      }
+      const lossValue = value.dataSync()[0]!;
+      value.dispose();
+      const metrics: Record<string, number> = {};
+      for (const [name, r] of Object.entries(readings)) metrics[name] = r.dataSync()[0]!;
+      tf.dispose(Object.values(readings));
+      if (!Number.isFinite(lossValue)) {
+        tf.dispose(Object.values(byName));
+        throw new O1labError(
+          'INVALID_INPUT',
+          `the custom loss is not finite (${lossValue}); weights left unchanged`,
+          {
+            where: 'Trainer.stepWithLoss',
+          },
+        );
+      }
+      const gradNorm = applyGradients(byName, lr, t);
+      stepCount++;
+      return { step: stepCount, loss: lossValue, lr, gradNorm, metrics };
     },
 
     evaluate(batch) {
