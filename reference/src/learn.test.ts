@@ -43,6 +43,8 @@ describe('learning oracles', () => {
     const entropy = -pi.reduce((s, p) => s + p * Math.log(p), 0);
     expect(referenceVisitCrossEntropy(pi, logps)).toBeCloseTo(entropy, 12);
     expect(referenceVisitCrossEntropy([1, 0], [0, 0])).toBeCloseTo(Math.log(2), 14);
+    // Unnormalised: -sum pi l, the cross-entropy over all steps.
+    expect(referenceVisitCrossEntropy([0.5, 0.5], [-1, -3], false)).toBeCloseTo(2, 14);
     const l = referenceSearchDistillLoss([1, 0], [0, 0], 0.25, 1, 2);
     expect(l.valueLoss).toBeCloseTo(0.5625, 14);
     expect(l.loss).toBeCloseTo(Math.log(2) + 1.125, 14);
