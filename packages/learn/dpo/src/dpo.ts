@@ -1,24 +1,24 @@
 import { createRng, O1labError } from '@o1lab/core';
-import { createPolicyOptimizer } from '@o1lab/learn-rollout';
-import { createTinyGptModel, type TinyGptModel, type Tokenizer } from '@o1lab/model';
+import {
+  createTinyGptModel,
+  createTrainer,
+  type TinyGptModel,
+  type Tokenizer,
+  type Trainer,
+} from '@o1lab/model';
 import * as tf from '@tensorflow/tfjs';
 import { type DpoConfig, resolveDpoConfig } from './config.js';
 import { dpoLoss, sequenceLogprobs } from './loss.js';
 import { type PreferencePair, preferenceBatch } from './pairs.js';
 
-/**
- * An optimizer over any differentiable loss of the model's variables (AdamW with the model
- * trainer's schedule and clipping): `createPolicyOptimizer` of `@o1lab/learn-rollout`.
- */
-export interface LossOptimizer {
-  step(lossFn: () => tf.Scalar): { readonly loss: number; readonly gradNorm: number; readonly lr: number };
-}
-
 /** Inputs of {@link dpoTrain} besides the models and the pairs. */
 export interface DpoOptions {
   readonly config?: Partial<DpoConfig>;
-  /** The optimizer; by default one is made from the config's learning-rate fields. */
-  readonly optimizer?: LossOptimizer;
+  /**
+   * The model's trainer (its `stepWithLoss`: AdamW, clipping, schedule), e.g. to resume or to
+   * checkpoint; by default one is made from the config's learning-rate fields.
+   */
+  readonly trainer?: Trainer;
   readonly onStep?: (log: DpoStepLog) => void;
 }
 
@@ -72,7 +72,7 @@ export async function dpoTrain(
     throw new O1labError('INVALID_INPUT', 'no preference pairs to train on', { where: 'dpoTrain' });
   }
   const stepsPerEpoch = Math.ceil(pairs.length / config.batchSize);
-  const optimizer = options.optimizer ?? defaultOptimizer(model, config, config.epochs * stepsPerEpoch);
+  const trainer = options.trainer ?? defaultTrainer(model, config, config.epochs * stepsPerEpoch);
   const rng = createRng(config.seed);
   const normalise = config.lossType === 'ipo' && config.ipoLengthNormalise;
   const history: DpoStepLog[] = [];
@@ -96,8 +96,7 @@ export async function dpoTrain(
       referenceTimeMs += performance.now() - t0;
       // Policy loss and step
       const t1 = performance.now();
-      let readings: Float32Array | undefined;
-      const r = optimizer.step(() => {
+      const r = trainer.stepWithLoss(() => {
         const logps = sequenceLogprobs(model, batch, normalise);
         const [policyChosen, policyRejected] = tf.split(logps, [N, N]) as [tf.Tensor1D, tf.Tensor1D];
         const out = dpoLoss(
@@ -106,16 +105,16 @@ export async function dpoTrain(
           config.lossType,
           config.labelSmoothing,
         );
-        readings = tf.tidy(() =>
-          tf
-            .stack([
-              tf.mean(out.chosenRewards),
-              tf.mean(out.rejectedRewards),
-              tf.mean(tf.cast(tf.greater(out.chosenRewards, out.rejectedRewards), 'float32')),
-            ])
-            .dataSync(),
-        ) as Float32Array;
-        return out.loss;
+        return {
+          loss: out.loss,
+          metrics: {
+            chosenReward: tf.mean(out.chosenRewards) as tf.Scalar,
+            rejectedReward: tf.mean(out.rejectedRewards) as tf.Scalar,
+            rewardAccuracy: tf.mean(
+              tf.cast(tf.greater(out.chosenRewards, out.rejectedRewards), 'float32'),
+            ) as tf.Scalar,
+          },
+        };
       });
       updateTimeMs += performance.now() - t1;
       tf.dispose([referenceChosen, referenceRejected]);
@@ -124,9 +123,9 @@ export async function dpoTrain(
         step,
         epoch,
         loss: r.loss,
-        chosenReward: readings![0]!,
-        rejectedReward: readings![1]!,
-        rewardAccuracy: readings![2]!,
+        chosenReward: r.metrics.chosenReward!,
+        rejectedReward: r.metrics.rejectedReward!,
+        rewardAccuracy: r.metrics.rewardAccuracy!,
         gradNorm: r.gradNorm,
         lr: r.lr,
       };
@@ -137,8 +136,8 @@ export async function dpoTrain(
   return { config, numSteps: step, numPairs: pairs.length, history, updateTimeMs, referenceTimeMs };
 }
 
-function defaultOptimizer(model: TinyGptModel, config: DpoConfig, totalSteps: number): LossOptimizer {
-  return createPolicyOptimizer(model, {
+function defaultTrainer(model: TinyGptModel, config: DpoConfig, totalSteps: number): Trainer {
+  return createTrainer(model, {
     learningRate: config.learningRate,
     minLearningRate: config.minLearningRate,
     warmupSteps: config.warmupSteps,

@@ -1,6 +1,6 @@
 export type { DpoConfig, DpoLossType } from './config.js';
 export { defaultDpoConfig, resolveDpoConfig } from './config.js';
-export type { DpoOptions, DpoResult, DpoStepLog, LossOptimizer } from './dpo.js';
+export type { DpoOptions, DpoResult, DpoStepLog } from './dpo.js';
 export { createReferenceModel, dpoTrain } from './dpo.js';
 export type { DpoLossResult, PreferenceLogps } from './loss.js';
 export { dpoLoss, sequenceLogprobs } from './loss.js';

@@ -1,18 +1,15 @@
 import { createRng } from '@o1lab/core';
-import { createPolicyOptimizer, syncWeights } from '@o1lab/learn-rollout';
-import type { OrtRuntime, TinyGptModel, Tokenizer } from '@o1lab/model';
-import * as tf from '@tensorflow/tfjs';
+import { syncWeights } from '@o1lab/learn-rollout';
+import {
+  createTrainer,
+  type OrtRuntime,
+  type TinyGptModel,
+  type Tokenizer,
+  type Trainer,
+} from '@o1lab/model';
 import { resolveSearchDistillConfig, type SearchDistillConfig } from './config.js';
 import { distillBatch, searchDistillLoss } from './loss.js';
 import { type DistillExample, type DistillTree, distillExamples, type OutcomeFn } from './targets.js';
-
-/**
- * An optimizer over any differentiable loss of the model's variables (AdamW with the model
- * trainer's schedule and clipping): `createPolicyOptimizer` of `@o1lab/learn-rollout`.
- */
-export interface LossOptimizer {
-  step(lossFn: () => tf.Scalar): { readonly loss: number; readonly gradNorm: number; readonly lr: number };
-}
 
 /** One optimizer step as logged. */
 export interface SearchDistillStepLog {
@@ -37,8 +34,8 @@ export interface SearchDistillResult {
 /** Options of {@link searchDistillTrain}. */
 export interface SearchDistillOptions {
   readonly config?: Partial<SearchDistillConfig>;
-  /** By default one is made from the config's learning-rate fields. */
-  readonly optimizer?: LossOptimizer;
+  /** The model's trainer (its `stepWithLoss`); by default one is made from the config's learning-rate fields. */
+  readonly trainer?: Trainer;
   readonly onStep?: (log: SearchDistillStepLog) => void;
 }
 
@@ -54,9 +51,9 @@ export async function searchDistillTrain(
 ): Promise<SearchDistillResult> {
   const config = resolveSearchDistillConfig(options.config);
   const stepsPerEpoch = Math.ceil(examples.length / config.batchSize);
-  const optimizer =
-    options.optimizer ??
-    createPolicyOptimizer(model, {
+  const trainer =
+    options.trainer ??
+    createTrainer(model, {
       learningRate: config.learningRate,
       minLearningRate: config.minLearningRate,
       warmupSteps: config.warmupSteps,
@@ -77,11 +74,9 @@ export async function searchDistillTrain(
         stepDelimiter: config.stepDelimiter,
       });
       const t0 = performance.now();
-      let parts: Float32Array | undefined;
-      const r = optimizer.step(() => {
+      const r = trainer.stepWithLoss(() => {
         const out = searchDistillLoss(model, batch, config.valueCoef, config.siblingNormalise);
-        parts = tf.tidy(() => tf.stack([out.policyLoss, out.valueLoss]).dataSync()) as Float32Array;
-        return out.loss;
+        return { loss: out.loss, metrics: { policyLoss: out.policyLoss, valueLoss: out.valueLoss } };
       });
       updateTimeMs += performance.now() - t0;
       step++;
@@ -89,8 +84,8 @@ export async function searchDistillTrain(
         step,
         epoch,
         loss: r.loss,
-        policyLoss: parts![0]!,
-        valueLoss: parts![1]!,
+        policyLoss: r.metrics.policyLoss!,
+        valueLoss: r.metrics.valueLoss!,
         gradNorm: r.gradNorm,
         lr: r.lr,
       };
@@ -128,7 +123,7 @@ export interface SearchDistillRound {
 /**
  * The AlphaZero / expert-iteration loop (Silver et al. 2017; Anthony et al. 2017): search with the
  * current policy, distil the trees' visit distributions and outcomes into it, copy the weights
- * into ONNX Runtime, repeat. A new optimizer is made each round.
+ * into ONNX Runtime, repeat. A new trainer (AdamW moments) is made each round.
  */
 export async function searchDistillLoop(
   inputs: SearchDistillLoopInputs,

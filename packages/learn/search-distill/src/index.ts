@@ -1,7 +1,6 @@
 export type { DistillValueTarget, SearchDistillConfig } from './config.js';
 export { defaultSearchDistillConfig, resolveSearchDistillConfig } from './config.js';
 export type {
-  LossOptimizer,
   SearchDistillLoopInputs,
   SearchDistillOptions,
   SearchDistillResult,
