@@ -282,4 +282,37 @@ describe('iterativeDpo', () => {
     await policy.runtime.dispose();
     model.dispose();
   });
+
+  it('async mode samples the next round before the update and still syncs every round', async () => {
+    const model = createToyModel(3);
+    const policy = await createToyPolicy(model);
+    const states = Array.from({ length: 10 }, (_, d) => ({
+      problem: { id: `toy-${d}`, task: 'toy', question: toyPrompt(d), data: d },
+      prompt: toyPrompt(d),
+      steps: [],
+    }));
+    const events: string[] = [];
+    const rounds = await iterativeDpo({
+      model,
+      tokenizer: toyTokenizer,
+      runtime: policy.runtime,
+      numRounds: 3,
+      async: true,
+      dpo: { batchSize: 16 },
+      generate: async (round) => {
+        events.push(`sample ${round}`);
+        const samples = await policy.sampleCompletions(states, { n: 16, maxTokens: 1, seed: round });
+        return samples.map((s, d) => ({
+          prompt: toyPrompt(d),
+          completions: s.map((x) => ({ text: x.text, correct: x.text === toyAnswer(d) })),
+        }));
+      },
+      onRound: (r) => events.push(`update ${r.round}`),
+    });
+    // Round r + 1 is requested before round r's update.
+    expect(events).toEqual(['sample 0', 'sample 1', 'update 0', 'sample 2', 'update 1', 'update 2']);
+    expect(rounds.filter((r) => r.dpo !== null).every((r) => r.syncTimeMs > 0)).toBe(true);
+    await policy.runtime.dispose();
+    model.dispose();
+  });
 });
