@@ -513,6 +513,7 @@ export class OrtRuntime {
     const biasStride = capacity + 1;
     const keyBias = fast ? new Float32Array(B * biasStride).fill(MASK_VALUE) : undefined;
     const newKv = fast ? Array.from({ length: 2 * L }, () => new Float32Array(B * H * Dh)) : [];
+    const fastIo: FastIo = { B: -1, feeds: {}, fetches: {} };
     if (keyBias !== undefined) {
       for (let b = 0; b < B; b++) {
         const u = rowPrompt[b]!;
@@ -624,6 +625,7 @@ export class OrtRuntime {
           posBuf,
           logitsOut,
           valuesOut,
+          fastIo,
         );
         meter.sessionRuns++;
         for (let b = 0; b < B; b++) {
@@ -726,6 +728,7 @@ export class OrtRuntime {
     posBuf: BigInt64Array,
     logitsOut: Float32Array,
     valuesOut: Float32Array | undefined,
+    io: FastIo,
   ): Promise<void> {
     const { numLayers: L, numHeads: H, headDim: Dh } = this.info;
     const V = this.vocab!;
@@ -741,45 +744,40 @@ export class OrtRuntime {
       pos[2 * b + 1] = 0;
       if (live) row.positions.push(T);
     }
-    const cacheDims = [B, H, capacity, Dh];
-    const cacheN = B * H * capacity * Dh;
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', idsBuf.subarray(0, B), [B, 1]),
-      position_ids: new ort.Tensor('int64', posBuf.subarray(0, B), [B, 1]),
-      key_bias: new ort.Tensor('float32', keyBias.subarray(0, B * (capacity + 1)), [B, capacity + 1]),
-    };
-    const fetches: Record<string, ort.Tensor> = {
-      logits: new ort.Tensor('float32', logitsOut.subarray(0, B * V), [B, V]),
-    };
-    if (valuesOut !== undefined) fetches.values = new ort.Tensor('float32', valuesOut.subarray(0, B), [B]);
-    for (let l = 0; l < L; l++) {
-      for (const [j, kind] of (['key', 'value'] as const).entries()) {
-        feeds[`cache.${l}.${kind}`] = new ort.Tensor(
-          'float32',
-          kv[2 * l + j]!.subarray(0, cacheN),
-          cacheDims,
-        );
-        fetches[`new.${l}.${kind}`] = new ort.Tensor('float32', newKv[2 * l + j]!.subarray(0, B * H * Dh), [
-          B,
-          H,
-          1,
-          Dh,
-        ]);
+    // Shapes are constant while B is: the tensors over the same buffers are made once per B.
+    if (io.B !== B) {
+      const cacheDims = [B, H, capacity, Dh];
+      const cacheN = B * H * capacity * Dh;
+      io.B = B;
+      io.feeds = {
+        input_ids: new ort.Tensor('int64', idsBuf.subarray(0, B), [B, 1]),
+        position_ids: new ort.Tensor('int64', posBuf.subarray(0, B), [B, 1]),
+        key_bias: new ort.Tensor('float32', keyBias.subarray(0, B * (capacity + 1)), [B, capacity + 1]),
+      };
+      io.fetches = { logits: new ort.Tensor('float32', logitsOut.subarray(0, B * V), [B, V]) };
+      if (valuesOut !== undefined) {
+        io.fetches.values = new ort.Tensor('float32', valuesOut.subarray(0, B), [B]);
+      }
+      for (let l = 0; l < L; l++) {
+        for (const [j, kind] of (['key', 'value'] as const).entries()) {
+          io.feeds[`cache.${l}.${kind}`] = new ort.Tensor(
+            'float32',
+            kv[2 * l + j]!.subarray(0, cacheN),
+            cacheDims,
+          );
+          io.fetches[`new.${l}.${kind}`] = new ort.Tensor(
+            'float32',
+            newKv[2 * l + j]!.subarray(0, B * H * Dh),
+            [B, H, 1, Dh],
+          );
+        }
       }
     }
-    await session.run(feeds, fetches);
+    await session.run(io.feeds, io.fetches);
     for (let b = 0; b < B; b++) {
       if (active[b]!.finish !== undefined) continue;
       keyBias[b * (capacity + 1) + T] = 0;
-      for (let i = 0; i < 2 * L; i++) {
-        const src = newKv[i]!;
-        const dst = kv[i]!;
-        for (let h = 0; h < H; h++) {
-          const from = (b * H + h) * Dh;
-          const to = ((b * H + h) * capacity + T) * Dh;
-          for (let d = 0; d < Dh; d++) dst[to + d] = src[from + d]!;
-        }
-      }
+      for (let i = 0; i < 2 * L; i++) writeSlot(newKv[i]!, kv[i]!, b, H, Dh, capacity, T);
     }
   }
 
@@ -966,6 +964,13 @@ type DecodeRow = {
   stop: string | undefined;
 };
 
+/** Feeds and fetches of the fast decode graph for the current batch size. */
+interface FastIo {
+  B: number;
+  feeds: Record<string, ort.Tensor>;
+  fetches: Record<string, ort.Tensor>;
+}
+
 interface Meter {
   prefill: number;
   cached: number;
@@ -977,6 +982,24 @@ interface Meter {
 
 function newMeter(): Meter {
   return { prefill: 0, cached: 0, generated: 0, generatedFed: 0, flops: 0, sessionRuns: 0 };
+}
+
+// Copies row b's new keys (or values) [H, Dh] from `src` [B, H, 1, Dh] into slot t of `dst`
+// [B, H, capacity, Dh]. A small monomorphic function, so V8 optimises the copy loop on its own.
+function writeSlot(
+  src: Float32Array,
+  dst: Float32Array,
+  b: number,
+  H: number,
+  Dh: number,
+  capacity: number,
+  t: number,
+): void {
+  for (let h = 0; h < H; h++) {
+    const from = (b * H + h) * Dh;
+    const to = ((b * H + h) * capacity + t) * Dh;
+    for (let d = 0; d < Dh; d++) dst[to + d] = src[from + d]!;
+  }
 }
 
 // Matches the exporter's mask value: finite, so a row with no readable slot stays finite.
