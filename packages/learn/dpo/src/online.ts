@@ -33,6 +33,8 @@ export interface IterativeDpoOptions {
   /** Seed of pair subsampling. @default 0 */
   readonly seed?: number;
   readonly onRound?: (log: IterativeDpoRound) => void;
+  /** Checked before each round's update: once aborted, no further round trains (e.g. `AbortSignal.timeout`). */
+  readonly signal?: AbortSignal;
 }
 
 /** One round of {@link iterativeDpo}. */
@@ -63,6 +65,7 @@ export async function iterativeDpo(options: IterativeDpoOptions): Promise<Iterat
   for (let round = 0; round < options.numRounds; round++) {
     // Rollouts
     const groups = await pending;
+    if (options.signal?.aborted === true) break;
     const rolloutTimeMs = performance.now() - t0;
     t0 = performance.now();
     if (options.async === true && round + 1 < options.numRounds) pending = options.generate(round + 1);

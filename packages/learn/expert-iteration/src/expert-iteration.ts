@@ -49,6 +49,8 @@ export interface ExpertIterationInputs<D = unknown> {
   /** Writes each iteration's kept data as `iteration-<i>.jsonl` (prompt/completion/reward). */
   readonly outDir?: string;
   readonly onIteration?: (log: ExpertIterationLog) => void;
+  /** Checked before each iteration: once aborted, no further iteration starts (e.g. `AbortSignal.timeout`). */
+  readonly signal?: AbortSignal;
 }
 
 /** One E-step + M-step. */
@@ -103,6 +105,7 @@ export async function expertIteration<D>(
   const pathKey = inputs.pathKey ?? ((s: string) => s.replace(/\s+/g, ''));
   const iterations: ExpertIterationLog[] = [];
   for (let iteration = 0; iteration < config.numIterations; iteration++) {
+    if (inputs.signal?.aborted === true) break;
     // E-step: generate and filter
     const t0 = performance.now();
     const requests = problems.map((problem) => ({ problem, prompt: inputs.prompt(problem) }));

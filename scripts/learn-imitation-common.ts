@@ -1,0 +1,111 @@
+// Shared pieces of scripts/learn-expert-iteration.ts and scripts/learn-dpo.ts: load the countdown
+// reference policy (reference/models/countdown, made by scripts/policy-init-train.ts) as a tfjs
+// model plus an ONNX Runtime policy over the same weights, draw training problems outside the
+// held-out split, and measure held-out greedy pass@1 with its 95% Wilson interval.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRng, type Estimate, type Problem, type Task } from '@o1lab/core';
+import {
+  CharTokenizer,
+  type CharTokenizerJson,
+  createTinyGptModel,
+  initTfBackend,
+  loadCheckpoint,
+  OrtPolicy,
+  OrtRuntime,
+  saveCheckpoint,
+  type TinyGptModel,
+} from '@o1lab/model';
+import {
+  evaluatePolicy,
+  heldOutProblems,
+  isHeldOut,
+  REFERENCE_EVALUATION,
+  REFERENCE_RECIPES,
+  referenceModelDir,
+} from '@o1lab/policy-init';
+import { countdownTask, TRACE_ALPHABET } from '@o1lab/tasks';
+
+export const task = countdownTask as unknown as Task;
+export const GENERATE_OPTIONS = REFERENCE_RECIPES.countdown.generateOptions;
+/** Tokens per completion: the reference context is 80 and countdown prompts take ~25. */
+export const MAX_TOKENS = 54;
+
+export interface LoadedPolicy {
+  readonly model: TinyGptModel;
+  readonly tokenizer: CharTokenizer;
+  readonly runtime: OrtRuntime;
+  readonly policy: OrtPolicy;
+  readonly backend: string;
+  readonly source: string;
+}
+
+/** The reference checkpoint, or with `smoke` a random-init tiny model (to check the pipeline). */
+export async function loadPolicy(dir: string | undefined, smoke: boolean): Promise<LoadedPolicy> {
+  const backend = (await initTfBackend({ log: () => {} })).name;
+  let model: TinyGptModel;
+  let tokenizer: CharTokenizer;
+  let source: string;
+  if (smoke) {
+    tokenizer = new CharTokenizer(TRACE_ALPHABET);
+    model = createTinyGptModel({
+      vocabSize: tokenizer.vocabSize,
+      nLayer: 1,
+      nHead: 2,
+      dModel: 32,
+      context: 80,
+    });
+    source = 'random-init smoke model';
+  } else {
+    source = dir ?? referenceModelDir('countdown');
+    const ckpt = await loadCheckpoint(source);
+    tokenizer = CharTokenizer.fromJSON(ckpt.tokenizer as CharTokenizerJson);
+    model = createTinyGptModel(ckpt.config, ckpt.weights);
+  }
+  const runtime = await OrtRuntime.fromWeights(model.config, model.getWeights());
+  const policy = new OrtPolicy(runtime, tokenizer, { seed: 0 });
+  return { model, tokenizer, runtime, policy, backend, source };
+}
+
+/** Training problems: seeded, outside the held-out split the evaluation draws from. */
+export function trainingProblems(count: number, seed: number): Problem[] {
+  const rng = createRng(seed);
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  while (out.length < count) {
+    const p = task.generate(rng, GENERATE_OPTIONS);
+    if (isHeldOut(p.id, 0.1) || seen.has(p.id)) continue;
+    seen.add(p.id);
+    out.push(p);
+  }
+  return out;
+}
+
+/** Held-out greedy pass@1 (the reference models' evaluation split and seed). */
+export async function greedyPass1(policy: OrtPolicy, numProblems: number): Promise<Estimate> {
+  const problems = heldOutProblems(task, numProblems, {
+    seed: REFERENCE_EVALUATION.seed,
+    generateOptions: GENERATE_OPTIONS,
+  });
+  const evaluation = await evaluatePolicy(policy, task, problems, {
+    numSamples: 1,
+    ks: [1],
+    maxTokens: MAX_TOKENS,
+  });
+  return evaluation.greedyPass1;
+}
+
+export function formatEstimate(e: Estimate): string {
+  return `${e.value.toFixed(3)} [${e.lo.toFixed(3)}, ${e.hi.toFixed(3)}]`;
+}
+
+/** Writes report.json and the final checkpoint into `out`. */
+export async function writeRun(
+  out: string,
+  loaded: LoadedPolicy,
+  report: Record<string, unknown>,
+): Promise<void> {
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await saveCheckpoint(join(out, 'checkpoint'), { model: loaded.model, tokenizer: loaded.tokenizer });
+}
