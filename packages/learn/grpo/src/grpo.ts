@@ -80,7 +80,8 @@ export interface GrpoResult {
 
 /** Hooks of {@link grpoTrain}. */
 export interface GrpoHooks {
-  readonly onStep?: (stats: GrpoStepStats) => void;
+  /** Called after each step; return true to stop training there (a time budget, an early stop). */
+  readonly onStep?: (stats: GrpoStepStats) => unknown;
 }
 
 interface GeneratedBatch {
@@ -214,7 +215,7 @@ export async function grpoTrain<D extends Json>(
         syncMs: sync.totalMs,
       };
       steps.push(stats);
-      hooks.onStep?.(stats);
+      if (hooks.onStep?.(stats) === true) break;
     }
   } finally {
     await queue.drain();

@@ -5,7 +5,7 @@ export {
   defaultPpoRolloutConfig,
   resolvePpoConfig,
 } from './config.js';
-export type { PpoContext, PpoLossInputs, PpoLossParts, PpoResult, PpoStepStats } from './ppo.js';
+export type { PpoContext, PpoHooks, PpoLossInputs, PpoLossParts, PpoResult, PpoStepStats } from './ppo.js';
 export {
   adaptiveKlCoef,
   gae,

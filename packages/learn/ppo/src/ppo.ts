@@ -83,6 +83,12 @@ export interface PpoResult {
   readonly klCoef: number;
 }
 
+/** Hooks of the training loop. */
+export interface PpoHooks {
+  /** Called after each step; return true to stop training there (a time budget, an early stop). */
+  readonly onStep?: (stats: PpoStepStats) => unknown;
+}
+
 interface GeneratedBatch {
   readonly rollouts: Rollout[];
   readonly scores: number[];
@@ -101,7 +107,7 @@ interface GeneratedBatch {
 export async function ppoTrain<D extends Json>(
   context: PpoContext<D>,
   options: PpoConfigInput = {},
-  hooks: { readonly onStep?: (stats: PpoStepStats) => void } = {},
+  hooks: PpoHooks = {},
 ): Promise<PpoResult> {
   const config = resolvePpoConfig(options);
   const { model, sampler, tokenizer, task, problems } = context;
@@ -191,7 +197,7 @@ export async function ppoTrain<D extends Json>(
         syncMs: sync.totalMs,
       };
       steps.push(stats);
-      hooks.onStep?.(stats);
+      if (hooks.onStep?.(stats) === true) break;
     }
   } finally {
     await queue.drain();

@@ -5,7 +5,7 @@ export {
   defaultReinforceRolloutConfig,
   resolveReinforceConfig,
 } from './config.js';
-export type { ReinforceContext, ReinforceResult, ReinforceStepStats } from './reinforce.js';
+export type { ReinforceContext, ReinforceHooks, ReinforceResult, ReinforceStepStats } from './reinforce.js';
 export {
   clippedSurrogateLoss,
   movingBaselineAdvantages,

@@ -70,6 +70,12 @@ export interface ReinforceResult {
   readonly staleness: StalenessStats;
 }
 
+/** Hooks of the training loop. */
+export interface ReinforceHooks {
+  /** Called after each step; return true to stop training there (a time budget, an early stop). */
+  readonly onStep?: (stats: ReinforceStepStats) => unknown;
+}
+
 interface GeneratedBatch {
   readonly rollouts: Rollout[];
   readonly scores: number[];
@@ -84,7 +90,7 @@ interface GeneratedBatch {
 export async function reinforceTrain<D extends Json>(
   context: ReinforceContext<D>,
   options: ReinforceConfigInput = {},
-  hooks: { readonly onStep?: (stats: ReinforceStepStats) => void } = {},
+  hooks: ReinforceHooks = {},
 ): Promise<ReinforceResult> {
   const config = resolveReinforceConfig(options);
   const { model, sampler, tokenizer, task, problems } = context;
@@ -168,7 +174,7 @@ export async function reinforceTrain<D extends Json>(
         syncMs: sync.totalMs,
       };
       steps.push(stats);
-      hooks.onStep?.(stats);
+      if (hooks.onStep?.(stats) === true) break;
     }
   } finally {
     await queue.drain();
