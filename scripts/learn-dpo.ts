@@ -3,8 +3,8 @@
 // against the previous round's policy as reference, and syncs the weights; reports held-out greedy
 // pass@1 before and after (95% Wilson intervals):
 //   npx tsx --conditions=source scripts/learn-dpo.ts
-// Options: --dir DIR (checkpoint, default reference/models/countdown), --out DIR (report.json and
-// the final checkpoint, default runs/learn-dpo), --problems N (held-out, default 100),
+// Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (the report, default
+// reports/learn/dpo.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 100),
 // --train-problems N (prompts per round, default 128), --rounds N (default 6), --samples K
 // (default 8), --beta B (default 0.1), --minutes M (wall-clock budget: no round trains after it,
 // default 20), --smoke (random-init tiny model, seconds).
@@ -23,7 +23,8 @@ import {
 const { values } = parseArgs({
   options: {
     dir: { type: 'string' },
-    out: { type: 'string', default: 'runs/learn-dpo' },
+    out: { type: 'string', default: 'reports/learn/dpo.json' },
+    save: { type: 'string' },
     problems: { type: 'string', default: '100' },
     'train-problems': { type: 'string', default: '128' },
     rounds: { type: 'string', default: '6' },
@@ -86,7 +87,7 @@ const rounds = await iterativeDpo({
 const after = await greedyPass1(loaded.policy, numHeldOut);
 const timeMs = performance.now() - t0;
 log(`held-out greedy pass@1 after:  ${formatEstimate(after)} (${(timeMs / 60_000).toFixed(1)} min)`);
-await writeRun(values.out!, loaded, {
+await writeRun(values.out!, values.save, loaded, {
   algorithm: 'iterative DPO',
   source: loaded.source,
   tfjsBackend: loaded.backend,

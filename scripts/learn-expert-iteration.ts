@@ -2,8 +2,8 @@
 // verifier-correct solutions, fine-tunes from the reference weights each iteration, and reports
 // held-out greedy pass@1 before and after (95% Wilson intervals):
 //   npx tsx --conditions=source scripts/learn-expert-iteration.ts
-// Options: --dir DIR (checkpoint, default reference/models/countdown), --out DIR (report.json and
-// the final checkpoint, default runs/learn-expert-iteration), --problems N (held-out, default 100),
+// Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (the report, default
+// reports/learn/expert-iteration.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 100),
 // --train-problems N (default 256), --iterations N (default 3), --samples K (default 8),
 // --minutes M (wall-clock budget: no iteration starts after it, default 20), --smoke (random-init tiny model, seconds).
 import { parseArgs } from 'node:util';
@@ -21,7 +21,8 @@ import {
 const { values } = parseArgs({
   options: {
     dir: { type: 'string' },
-    out: { type: 'string', default: 'runs/learn-expert-iteration' },
+    out: { type: 'string', default: 'reports/learn/expert-iteration.json' },
+    save: { type: 'string' },
     problems: { type: 'string', default: '100' },
     'train-problems': { type: 'string', default: '256' },
     iterations: { type: 'string', default: '3' },
@@ -75,7 +76,7 @@ const result = await expertIteration(
 const after = await greedyPass1(loaded.policy, numHeldOut);
 const timeMs = performance.now() - t0;
 log(`held-out greedy pass@1 after:  ${formatEstimate(after)} (${(timeMs / 60_000).toFixed(1)} min)`);
-await writeRun(values.out!, loaded, {
+await writeRun(values.out!, values.save, loaded, {
   algorithm: 'ReST-EM (expert iteration)',
   source: loaded.source,
   tfjsBackend: loaded.backend,

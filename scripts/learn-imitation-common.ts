@@ -3,7 +3,7 @@
 // model plus an ONNX Runtime policy over the same weights, draw training problems outside the
 // held-out split, and measure held-out greedy pass@1 with its 95% Wilson interval.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { createRng, type Estimate, type Problem, type Task } from '@o1lab/core';
 import {
   CharTokenizer,
@@ -99,13 +99,14 @@ export function formatEstimate(e: Estimate): string {
   return `${e.value.toFixed(3)} [${e.lo.toFixed(3)}, ${e.hi.toFixed(3)}]`;
 }
 
-/** Writes report.json and the final checkpoint into `out`. */
+/** Writes the report to `out` and, when `save` is given, the final checkpoint there. */
 export async function writeRun(
   out: string,
+  save: string | undefined,
   loaded: LoadedPolicy,
   report: Record<string, unknown>,
 ): Promise<void> {
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await saveCheckpoint(join(out, 'checkpoint'), { model: loaded.model, tokenizer: loaded.tokenizer });
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  if (save !== undefined) await saveCheckpoint(save, { model: loaded.model, tokenizer: loaded.tokenizer });
 }
