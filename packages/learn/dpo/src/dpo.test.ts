@@ -242,6 +242,41 @@ describe('dpoTrain', () => {
   });
 });
 
+describe('Step-DPO', () => {
+  it('trains on sibling steps of a tree that share the prefix, without EOS', async () => {
+    const model = createToyModel(6);
+    const reference = createReferenceModel(model);
+    // One search tree per prompt: the correct next digit has Q 1, a wrong one Q 0.
+    const pairs = Array.from({ length: 10 }, (_, d) =>
+      stepPairsFromTree(
+        [
+          { id: 0, parent: -1, step: null, visitCount: 4, valueSum: 2, children: [1, 2] },
+          { id: 1, parent: 0, step: String(d), visitCount: 2, valueSum: 0, children: [] },
+          { id: 2, parent: 0, step: toyAnswer(d), visitCount: 2, valueSum: 2, children: [] },
+        ],
+        { prompt: toyPrompt(d), stepDelimiter: '>' },
+      ),
+    ).flat();
+    expect(pairs[3]).toEqual({ prompt: '3>', chosen: '4>', rejected: '3>' });
+    const batch = preferenceBatch(toyTokenizer, pairs.slice(0, 1), { context: 8, appendEos: false });
+    expect(Array.from(batch.targets!.subarray(0, batch.T))).toEqual(toyTokenizer.encode('0>1>'));
+    const result = await dpoTrain(model, reference, toyTokenizer, pairs, {
+      config: {
+        appendEos: false,
+        epochs: 10,
+        batchSize: 10,
+        beta: 0.5,
+        learningRate: 3e-3,
+        minLearningRate: 3e-3,
+      },
+    });
+    expect(result.history[0]!.loss).toBeCloseTo(Math.log(2), 5);
+    expect(result.history.at(-1)!.loss).toBeLessThan(0.5);
+    model.dispose();
+    reference.dispose();
+  });
+});
+
 describe('iterativeDpo', () => {
   it('learns the toy task after a brief SFT warm-up, rolling out through ONNX Runtime: sample reward rises by >= 0.3, greedy accuracy by >= 0.2', async () => {
     const model = createToyModel(1);
