@@ -1,0 +1,239 @@
+// Shared runner of scripts/learn-grpo.ts, scripts/learn-ppo.ts and scripts/learn-reinforce.ts: start
+// from the countdown reference policy (reference/models/countdown, made by
+// scripts/policy-init-train.ts), train on problems outside the held-out split within a wall-clock
+// budget, and report held-out greedy pass@1 before and after (95% Wilson intervals).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRng, type Estimate, type Problem, type Task } from '@o1lab/core';
+import { grpoTrain } from '@o1lab/learn-grpo';
+import { ppoTrain } from '@o1lab/learn-ppo';
+import { reinforceTrain } from '@o1lab/learn-reinforce';
+import { createSampler, type Sampler } from '@o1lab/learn-rollout';
+import {
+  CharTokenizer,
+  type CharTokenizerJson,
+  createTinyGptModel,
+  initTfBackend,
+  initTinyGptWeights,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TinyGptModel,
+} from '@o1lab/model';
+import {
+  evaluatePolicy,
+  heldOutProblems,
+  isHeldOut,
+  REFERENCE_EVALUATION,
+  REFERENCE_RECIPES,
+  referenceModelDir,
+} from '@o1lab/policy-init';
+import { countdownTask, TRACE_ALPHABET } from '@o1lab/tasks';
+
+const task = countdownTask as unknown as Task;
+const GENERATE_OPTIONS = REFERENCE_RECIPES.countdown.generateOptions;
+/** Tokens per completion: the reference context is 80 and countdown prompts take ~25. */
+const MAX_TOKENS = 54;
+
+export type RlAlgorithm = 'grpo' | 'ppo' | 'rloo';
+
+/** Per algorithm: the options of its train function on the countdown reference policy. */
+const RECIPES: Record<RlAlgorithm, Record<string, unknown>> = {
+  grpo: {
+    numPrompts: 16,
+    beta: 0.04,
+    rollout: { numGenerations: 8, maxCompletionTokens: MAX_TOKENS },
+    optimizer: { learningRate: 1e-4, minLearningRate: 1e-4 },
+  },
+  ppo: {
+    numPrompts: 64,
+    numPpoEpochs: 2,
+    numMiniBatches: 2,
+    klCoef: 0.05,
+    rollout: { numGenerations: 1, maxCompletionTokens: MAX_TOKENS },
+    optimizer: { learningRate: 1e-4, minLearningRate: 1e-4 },
+  },
+  rloo: {
+    estimator: 'rloo',
+    numPrompts: 32,
+    rollout: { numGenerations: 4, maxCompletionTokens: MAX_TOKENS },
+    optimizer: { learningRate: 1e-4, minLearningRate: 1e-4 },
+  },
+};
+
+/** Parses the command line and runs `algorithm`; see each script's header for the options. */
+export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      out: { type: 'string', default: `runs/learn-${algorithm}/report.json` },
+      save: { type: 'string' },
+      problems: { type: 'string', default: '100' },
+      'train-problems': { type: 'string', default: '2000' },
+      steps: { type: 'string', default: '100000' },
+      minutes: { type: 'string', default: '20' },
+      seed: { type: 'string', default: '1' },
+      smoke: { type: 'boolean', default: false },
+    },
+  });
+  const smoke = values.smoke === true;
+  const numHeldOut = smoke ? 8 : Number(values.problems);
+  const numSteps = smoke ? 2 : Number(values.steps);
+  const budgetMs = Number(values.minutes) * 60_000;
+  const log = (line: string) => console.error(`[learn-${algorithm}] ${new Date().toISOString()} ${line}`);
+
+  const t0 = performance.now();
+  const loaded = await loadPolicy(values.dir, smoke);
+  log(
+    `policy ${loaded.source}, tfjs ${loaded.backend}, ONNX Runtime ${loaded.sampler.runtime.executionProvider}`,
+  );
+  // PPO's critic is the value head, which the reference checkpoint lacks: it starts from the
+  // initialisation of the same config with valueHead on, every other weight from the checkpoint.
+  const learner = algorithm === 'ppo' ? await withValueHead(loaded) : loaded;
+  const sampler: Sampler = learner.sampler;
+  const before = await greedyPass1(learner.sampler, numHeldOut);
+  const evalMs = performance.now() - t0;
+  log(`held-out greedy pass@1 before: ${formatEstimate(before)}`);
+
+  const problems = trainingProblems(smoke ? 16 : Number(values['train-problems']), Number(values.seed));
+  const context = { model: learner.model, sampler, tokenizer: learner.tokenizer, task, problems };
+  const recipe = {
+    ...RECIPES[algorithm],
+    numSteps,
+    seed: Number(values.seed),
+    ...(smoke ? { numPrompts: 4 } : {}),
+  };
+  // Stop in time for the final evaluation (about as long as the first).
+  const stopAt = t0 + budgetMs - 1.5 * evalMs;
+  const onStep = (s: {
+    step: number;
+    meanReward: number;
+    loss: number;
+    rolloutMs: number;
+    updateMs: number;
+    syncMs: number;
+  }) => {
+    if (s.step % 10 === 0 || smoke) {
+      log(
+        `step ${s.step}: reward ${s.meanReward.toFixed(3)}, loss ${s.loss.toFixed(4)}, rollout ${(s.rolloutMs / 1000).toFixed(1)} s, update ${(s.updateMs / 1000).toFixed(1)} s, sync ${s.syncMs.toFixed(0)} ms`,
+      );
+    }
+    return performance.now() > stopAt;
+  };
+  let steps: readonly Record<string, unknown>[];
+  if (algorithm === 'grpo') steps = (await grpoTrain(context, recipe, { onStep })).steps;
+  else if (algorithm === 'ppo') steps = (await ppoTrain(context, recipe, { onStep })).steps;
+  else steps = (await reinforceTrain(context, recipe, { onStep })).steps;
+
+  const after = await greedyPass1(learner.sampler, numHeldOut);
+  const timeMs = performance.now() - t0;
+  log(
+    `held-out greedy pass@1 after:  ${formatEstimate(after)} (${steps.length} steps, ${(timeMs / 60_000).toFixed(1)} min)`,
+  );
+  const rewards = steps.map((s) => s.meanReward as number);
+  await mkdir(dirname(values.out!), { recursive: true });
+  await writeFile(
+    values.out!,
+    `${JSON.stringify(
+      {
+        algorithm,
+        source: learner.source,
+        tfjsBackend: learner.backend,
+        heldOutProblems: numHeldOut,
+        recipe,
+        before,
+        after,
+        delta: after.value - before.value,
+        numSteps: steps.length,
+        firstRewards: rewards.slice(0, 10),
+        lastRewards: rewards.slice(-10),
+        timeMs,
+        steps,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  if (values.save !== undefined) {
+    await saveCheckpoint(values.save, { model: learner.model, tokenizer: learner.tokenizer });
+  }
+  await learner.sampler.runtime.dispose();
+  if (learner !== loaded) await loaded.sampler.runtime.dispose();
+}
+
+interface LoadedPolicy {
+  readonly model: TinyGptModel;
+  readonly tokenizer: CharTokenizer;
+  readonly sampler: Sampler;
+  readonly backend: string;
+  readonly source: string;
+}
+
+/** The reference checkpoint, or with `smoke` a random-init tiny model (to check the pipeline). */
+async function loadPolicy(dir: string | undefined, smoke: boolean): Promise<LoadedPolicy> {
+  const backend = (await initTfBackend({ log: () => {} })).name;
+  let model: TinyGptModel;
+  let tokenizer: CharTokenizer;
+  let source: string;
+  if (smoke) {
+    tokenizer = new CharTokenizer(TRACE_ALPHABET);
+    model = createTinyGptModel({
+      vocabSize: tokenizer.vocabSize,
+      nLayer: 1,
+      nHead: 2,
+      dModel: 32,
+      context: 80,
+    });
+    source = 'random-init smoke model';
+  } else {
+    source = dir ?? referenceModelDir('countdown');
+    const ckpt = await loadCheckpoint(source);
+    tokenizer = CharTokenizer.fromJSON(ckpt.tokenizer as CharTokenizerJson);
+    model = createTinyGptModel(ckpt.config, ckpt.weights);
+  }
+  return { model, tokenizer, sampler: await createSampler(model, tokenizer), backend, source };
+}
+
+/**
+ * PPO's critic is the value head, which the reference checkpoint lacks: it starts from the
+ * initialisation of the same config with `valueHead` on, every other weight from the checkpoint.
+ */
+async function withValueHead(loaded: LoadedPolicy): Promise<LoadedPolicy> {
+  const config = { ...loaded.model.config, valueHead: true };
+  const weights = initTinyGptWeights(config);
+  for (const [name, w] of loaded.model.getWeights()) weights.set(name, w);
+  const model = createTinyGptModel(config, weights);
+  return { ...loaded, model, sampler: await createSampler(model, loaded.tokenizer) };
+}
+
+/** Training problems: seeded, outside the held-out split the evaluation draws from. */
+function trainingProblems(count: number, seed: number): Problem[] {
+  const rng = createRng(seed);
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  while (out.length < count) {
+    const p = task.generate(rng, GENERATE_OPTIONS);
+    if (isHeldOut(p.id, 0.1) || seen.has(p.id)) continue;
+    seen.add(p.id);
+    out.push(p);
+  }
+  return out;
+}
+
+/** Held-out greedy pass@1 (the reference models' evaluation split and seed). */
+async function greedyPass1(sampler: Sampler, numProblems: number): Promise<Estimate> {
+  const problems = heldOutProblems(task, numProblems, {
+    seed: REFERENCE_EVALUATION.seed,
+    generateOptions: GENERATE_OPTIONS,
+  });
+  const evaluation = await evaluatePolicy(sampler.policy, task, problems, {
+    numSamples: 1,
+    ks: [1],
+    maxTokens: MAX_TOKENS,
+  });
+  return evaluation.greedyPass1;
+}
+
+function formatEstimate(e: Estimate): string {
+  return `${e.value.toFixed(3)} [${e.lo.toFixed(3)}, ${e.hi.toFixed(3)}]`;
+}
