@@ -1,8 +1,10 @@
-// GRPO (DeepSeekMath; group-relative advantages, k3 KL to the reference) from the countdown reference policy: rollouts through ONNX Runtime, updates in tfjs, weights
-// synced after each update; reports held-out greedy pass@1 before and after (95% Wilson intervals):
+// GRPO (DeepSeekMath: group-relative advantages, k3 KL to the reference) from the countdown
+// reference policy: rollouts through ONNX Runtime, updates in tfjs, weights synced after each
+// update; reports held-out greedy pass@1 before and after (95% Wilson intervals):
 //   npx tsx --conditions=source scripts/learn-grpo.ts
 // Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (report, default
-// runs/learn-grpo/report.json), --save DIR (final checkpoint), --problems N (held-out, default 100),
+// runs/learn-grpo/report.json; every rollout goes to rollouts.jsonl beside it as TRL
+// prompt/completion/reward records), --save DIR (final checkpoint), --problems N (held-out, default 100),
 // --train-problems N (training pool, default 2000), --steps N (at most), --minutes M (wall-clock
 // budget including both evaluations, default 20), --seed S (default 1), --smoke (random-init tiny
 // model, seconds). The recipe is in scripts/learn-rl-common.ts.

@@ -3,13 +3,19 @@
 // scripts/policy-init-train.ts), train on problems outside the held-out split within a wall-clock
 // budget, and report held-out greedy pass@1 before and after (95% Wilson intervals).
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRng, type Estimate, type Problem, type Task } from '@o1lab/core';
+import { createRng, type Estimate, type Problem, type Task, writeJsonl } from '@o1lab/core';
 import { grpoTrain } from '@o1lab/learn-grpo';
 import { ppoTrain } from '@o1lab/learn-ppo';
 import { reinforceTrain } from '@o1lab/learn-reinforce';
-import { createSampler, type Sampler } from '@o1lab/learn-rollout';
+import {
+  createSampler,
+  type PromptCompletionReward,
+  type Rollout,
+  rolloutRecords,
+  type Sampler,
+} from '@o1lab/learn-rollout';
 import {
   CharTokenizer,
   type CharTokenizerJson,
@@ -120,10 +126,16 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
     }
     return performance.now() > stopAt;
   };
+  // Every rollout out as TRL prompt/completion/reward JSONL next to the report.
+  const records: PromptCompletionReward[] = [];
+  const onRollouts = (rollouts: readonly Rollout[], rewards: readonly number[]) => {
+    records.push(...rolloutRecords(rollouts, rewards));
+  };
+  const hooks = { onStep, onRollouts };
   let steps: readonly Record<string, unknown>[];
-  if (algorithm === 'grpo') steps = (await grpoTrain(context, recipe, { onStep })).steps;
-  else if (algorithm === 'ppo') steps = (await ppoTrain(context, recipe, { onStep })).steps;
-  else steps = (await reinforceTrain(context, recipe, { onStep })).steps;
+  if (algorithm === 'grpo') steps = (await grpoTrain(context, recipe, hooks)).steps;
+  else if (algorithm === 'ppo') steps = (await ppoTrain(context, recipe, hooks)).steps;
+  else steps = (await reinforceTrain(context, recipe, hooks)).steps;
 
   const after = await greedyPass1(learner.sampler, numHeldOut);
   const timeMs = performance.now() - t0;
@@ -154,6 +166,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       2,
     )}\n`,
   );
+  await writeJsonl(join(dirname(values.out!), 'rollouts.jsonl'), records);
   if (values.save !== undefined) {
     await saveCheckpoint(values.save, { model: learner.model, tokenizer: learner.tokenizer });
   }

@@ -1,11 +1,17 @@
-import { createRng } from '@o1lab/core';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRng, writeJsonl } from '@o1lab/core';
 import {
   createSampler,
   DIGIT_ECHO_ALPHABET,
   digitEchoProblems,
   digitEchoTask,
   greedyPassAt1,
+  type PromptCompletionReward,
   type Rollout,
+  readRolloutsJsonl,
+  rolloutRecords,
 } from '@o1lab/learn-rollout';
 import { CharTokenizer, createTinyGptModel, initTfBackend } from '@o1lab/model';
 import {
@@ -230,6 +236,7 @@ describe('grpoTrain', () => {
       [0, 4],
       [0, 4],
     ]);
+    const records: PromptCompletionReward[] = [];
     const result = await grpoTrain(
       { model, sampler, tokenizer, task: digitEchoTask, problems },
       {
@@ -241,8 +248,15 @@ describe('grpoTrain', () => {
         rollout: { numGenerations: 4, maxCompletionTokens: 2 },
         optimizer: { learningRate: 1e-3, minLearningRate: 1e-3 },
       },
+      { onRollouts: (rollouts, rewards) => records.push(...rolloutRecords(rollouts, rewards)) },
     );
     expect(result.steps.map((s) => s.staleness)).toEqual([0, 1, 1, 1]);
+    // Rollouts out as TRL prompt/completion/reward JSONL.
+    const path = join(await mkdtemp(join(tmpdir(), 'learn-grpo-')), 'rollouts.jsonl');
+    await writeJsonl(path, records);
+    const back = await readRolloutsJsonl(path);
+    expect(back.length).toBe(result.steps.reduce((n, s) => n + s.numSamples, 0));
+    expect(back.every((r) => /^\d=$/.test(r.prompt) && (r.reward === 0 || r.reward === 1))).toBe(true);
     expect(result.staleness).toEqual({ batches: 4, maxStaleness: 1, meanStaleness: 0.75 });
     for (const s of result.steps) expect(s.numSamples % 4).toBe(0);
     await sampler.runtime.dispose();

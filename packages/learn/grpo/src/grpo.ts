@@ -82,6 +82,11 @@ export interface GrpoResult {
 export interface GrpoHooks {
   /** Called after each step; return true to stop training there (a time budget, an early stop). */
   readonly onStep?: (stats: GrpoStepStats) => unknown;
+  /**
+   * Each batch's rollouts and task rewards before the update (write them as TRL
+   * prompt/completion/reward JSONL with `rolloutRecords` / `writeRolloutsJsonl` of learn-rollout).
+   */
+  readonly onRollouts?: (rollouts: readonly Rollout[], rewards: readonly number[], step: number) => void;
 }
 
 interface GeneratedBatch {
@@ -179,6 +184,7 @@ export async function grpoTrain<D extends Json>(
   try {
     for (let step = 0; step < config.numSteps; step++) {
       const { rollouts: gen, staleness } = await queue.next();
+      hooks.onRollouts?.(gen.rollouts, gen.taskRewards, step + 1);
       const t1 = performance.now();
       let update = { loss: 0, kl: 0, clipFraction: 0, gradNorm: 0, numTokens: 0 };
       if (gen.rollouts.length > 0) {

@@ -87,6 +87,11 @@ export interface PpoResult {
 export interface PpoHooks {
   /** Called after each step; return true to stop training there (a time budget, an early stop). */
   readonly onStep?: (stats: PpoStepStats) => unknown;
+  /**
+   * Each batch's rollouts and task rewards before the update (write them as TRL
+   * prompt/completion/reward JSONL with `rolloutRecords` / `writeRolloutsJsonl` of learn-rollout).
+   */
+  readonly onRollouts?: (rollouts: readonly Rollout[], rewards: readonly number[], step: number) => void;
 }
 
 interface GeneratedBatch {
@@ -148,6 +153,7 @@ export async function ppoTrain<D extends Json>(
   try {
     for (let step = 0; step < config.numSteps; step++) {
       const { rollouts: gen, staleness } = await queue.next();
+      hooks.onRollouts?.(gen.rollouts, gen.scores, step + 1);
       const t1 = performance.now();
       const batch = buildRolloutBatch(gen.rollouts, {
         padId: tokenizer.padId,

@@ -74,6 +74,11 @@ export interface ReinforceResult {
 export interface ReinforceHooks {
   /** Called after each step; return true to stop training there (a time budget, an early stop). */
   readonly onStep?: (stats: ReinforceStepStats) => unknown;
+  /**
+   * Each batch's rollouts and task rewards before the update (write them as TRL
+   * prompt/completion/reward JSONL with `rolloutRecords` / `writeRolloutsJsonl` of learn-rollout).
+   */
+  readonly onRollouts?: (rollouts: readonly Rollout[], rewards: readonly number[], step: number) => void;
 }
 
 interface GeneratedBatch {
@@ -128,6 +133,7 @@ export async function reinforceTrain<D extends Json>(
   try {
     for (let step = 0; step < config.numSteps; step++) {
       const { rollouts: gen, staleness } = await queue.next();
+      hooks.onRollouts?.(gen.rollouts, gen.scores, step + 1);
       const t1 = performance.now();
       const batch = buildRolloutBatch(gen.rollouts, {
         padId: tokenizer.padId,
