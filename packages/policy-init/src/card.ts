@@ -83,7 +83,7 @@ ${examples}
 ## Training
 
 - backend: ${training.backend}
-- machine: ${training.machine.cpus} cores (${training.machine.model}), Node ${training.machine.node}, shared with other work
+- machine: ${training.machine.cpus} cores (${training.machine.model}), Node ${training.machine.node}; tfjs-backend-wasm trains on one thread, so this is one core's time
 - wall time: ${(training.timeMs / 1000 / 60).toFixed(1)} min (corpus synthesis included), ${training.date}
 
 | phase | steps | loss (mean of last 20 steps) | tokens/s |
