@@ -80,6 +80,9 @@ describe('sftTrain', () => {
     });
     await policy.runtime.updateWeights(model.getWeights());
     const after = await toyGreedyAccuracy(policy);
+    console.log(
+      `sftTrain toy greedy accuracy ${before} -> ${after}; eval loss ${evalBefore.toFixed(3)} -> ${result.evals.at(-1)!.loss.toFixed(4)}`,
+    );
     expect(result.numSteps).toBe(60);
     expect(result.evals.map((e) => e.step)).toEqual([20, 40, 60]);
     expect(evalBefore).toBeGreaterThan(2);
