@@ -107,6 +107,12 @@ export interface SearchDistillLoopInputs {
   /** Outcome of a terminal node (`valueTarget: 'outcome'`). @default the node's value */
   readonly outcome?: OutcomeFn;
   readonly numRounds: number;
+  /**
+   * Run round r + 1's searches while round r distils, with the weights before round r's update
+   * (AlphaZero's self-play actors lag the learner); the weight sync waits for those searches.
+   * @default false
+   */
+  readonly async?: boolean;
   readonly onRound?: (log: SearchDistillRound) => void;
 }
 
@@ -131,11 +137,15 @@ export async function searchDistillLoop(
 ): Promise<SearchDistillRound[]> {
   const c = resolveSearchDistillConfig(config);
   const rounds: SearchDistillRound[] = [];
+  let t0 = performance.now();
+  let pending = inputs.search(0);
   for (let round = 0; round < inputs.numRounds; round++) {
     // Search
-    const t0 = performance.now();
-    const trees = await inputs.search(round);
+    const trees = await pending;
     const searchTimeMs = performance.now() - t0;
+    t0 = performance.now();
+    const next = round + 1 < inputs.numRounds;
+    if (inputs.async === true && next) pending = inputs.search(round + 1);
     const examples = trees.flatMap((tree) => distillExamples(tree, c, inputs.outcome));
     // Distil
     const distill =
@@ -156,6 +166,10 @@ export async function searchDistillLoop(
     };
     rounds.push(log);
     inputs.onRound?.(log);
+    if (inputs.async !== true && next) {
+      t0 = performance.now();
+      pending = inputs.search(round + 1);
+    }
   }
   return rounds;
 }

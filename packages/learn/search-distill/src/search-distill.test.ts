@@ -214,4 +214,33 @@ describe('searchDistillLoop', () => {
     await policy.runtime.dispose();
     model.dispose();
   });
+
+  it('async mode starts the next round searches before distilling', async () => {
+    const model = createToyModel(5);
+    const policy = await createToyPolicy(model);
+    const events: string[] = [];
+    await searchDistillLoop(
+      {
+        model,
+        tokenizer: toyTokenizer,
+        runtime: policy.runtime,
+        numRounds: 3,
+        async: true,
+        search: async (round) => {
+          events.push(`search ${round}`);
+          return [
+            {
+              prompt: '1>\n',
+              nodes: tree.nodes.map((n) => ({ ...n, step: n.step === null ? null : n.step.slice(-1) })),
+            },
+          ];
+        },
+        onRound: (r) => events.push(`distill ${r.round}`),
+      },
+      { batchSize: 4 },
+    );
+    expect(events).toEqual(['search 0', 'search 1', 'distill 0', 'search 2', 'distill 1', 'distill 2']);
+    await policy.runtime.dispose();
+    model.dispose();
+  });
 });
