@@ -84,7 +84,12 @@ export const suite: BenchSuite = {
           unit: 'tokens/s',
           itemsPerIteration: tokens,
           config: {
-            model: recipe.model,
+            model: {
+              dModel: recipe.model.dModel,
+              nLayer: recipe.model.nLayer,
+              nHead: recipe.model.nHead,
+              context: recipe.model.context,
+            },
             batchSize: recipe.batchSize,
             paddedLength: batch.T,
             realTokens: tokens,
