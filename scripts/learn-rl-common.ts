@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, type Estimate, type Problem, type Task, writeJsonl } from '@o1lab/core';
 import { grpoTrain } from '@o1lab/learn-grpo';
-import { ppoTrain } from '@o1lab/learn-ppo';
+import { completionSteps, ppoTrain, type StepRewardFn } from '@o1lab/learn-ppo';
 import { reinforceTrain } from '@o1lab/learn-reinforce';
 import {
   createSampler,
@@ -40,6 +40,13 @@ const task = countdownTask as unknown as Task;
 const GENERATE_OPTIONS = REFERENCE_RECIPES.countdown.generateOptions;
 /** Tokens per completion: the reference context is 80 and countdown prompts take ~25. */
 const MAX_TOKENS = 54;
+/**
+ * Weight of the process term: the share of a completion's steps that the task's `checkSteps`
+ * accepts (countdown: right arithmetic on available numbers), so the sparse outcome reward of a
+ * weak starting policy gets a dense signal. GRPO and RLOO add it to the sequence reward; PPO puts
+ * each correct step's share on that step's last token (a ground-truth PRM).
+ */
+const STEP_WEIGHT = 0.2;
 
 export type RlAlgorithm = 'grpo' | 'ppo' | 'rloo';
 
@@ -102,7 +109,26 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   log(`held-out greedy pass@1 before: ${formatEstimate(before)}`);
 
   const problems = trainingProblems(smoke ? 16 : Number(values['train-problems']), Number(values.seed));
-  const context = { model: learner.model, sampler, tokenizer: learner.tokenizer, task, problems };
+  const checks = (problem: Problem, steps: readonly string[]) =>
+    steps.length === 0 ? [] : task.checkSteps!(problem, steps).map((c) => c.correct);
+  const outcome = (r: Rollout) => (task.verify(r.state.problem, r.text).correct ? 1 : 0);
+  const processShare = (r: Rollout) => {
+    const ok = checks(
+      r.state.problem,
+      r.text.split(task.stepDelimiter).filter((x) => x.length > 0),
+    );
+    return ok.length === 0 ? 0 : ok.filter(Boolean).length / ok.length;
+  };
+  const stepRewards: StepRewardFn = async (rollouts) =>
+    rollouts.map((r) => {
+      const { steps } = completionSteps(r.completionIds, learner.tokenizer, task.stepDelimiter);
+      return checks(r.state.problem, steps).map((ok) => (ok ? STEP_WEIGHT / steps.length : 0));
+    });
+  const base = { model: learner.model, sampler, tokenizer: learner.tokenizer, task, problems };
+  const context =
+    algorithm === 'ppo'
+      ? { ...base, reward: outcome, stepRewards }
+      : { ...base, reward: (r: Rollout) => outcome(r) + STEP_WEIGHT * processShare(r) };
   const recipe = {
     ...RECIPES[algorithm],
     numSteps,
