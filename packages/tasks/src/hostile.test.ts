@@ -8,8 +8,10 @@ import { gsm8kProblem } from './datasets.js';
 import { game24Problem, game24Task } from './game24.js';
 import { gsm8kTask, mathTask } from './real-tasks.js';
 
-// Anti-hang bound only: each hostile input must be answered, not timed.
-const HANG_BOUND_MS = 2000;
+// Anti-hang bound only: each hostile input must be answered, not timed. Generous, because the test
+// suites of all packages share two cores in CI; a superlinear verifier on a megabyte input takes
+// minutes, not seconds. Speed is measured by the tasks benchmark suite.
+const HANG_BOUND_MS = 15_000;
 
 const MB = 1_000_000;
 const hostileTexts: readonly (readonly [string, string])[] = [
