@@ -4,9 +4,9 @@
 // pass@1 before and after (95% Wilson intervals):
 //   npx tsx --conditions=source scripts/learn-dpo.ts
 // Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (the report, default
-// reports/learn/dpo.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 100),
-// --train-problems N (prompts per round, default 128), --rounds N (default 6), --samples K
-// (default 8), --beta B (default 0.1), --minutes M (wall-clock budget: no round trains after it,
+// reports/learn/dpo.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 500),
+// --train-problems N (prompts per round, default 256), --rounds N (default 10), --samples K
+// (default 16), --beta B (default 0.1), --minutes M (wall-clock budget: no round trains after it,
 // default 20), --smoke (random-init tiny model, seconds).
 import { parseArgs } from 'node:util';
 import { iterativeDpo } from '@o1lab/learn-dpo';
@@ -25,10 +25,10 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     out: { type: 'string', default: 'reports/learn/dpo.json' },
     save: { type: 'string' },
-    problems: { type: 'string', default: '100' },
-    'train-problems': { type: 'string', default: '128' },
-    rounds: { type: 'string', default: '6' },
-    samples: { type: 'string', default: '8' },
+    problems: { type: 'string', default: '500' },
+    'train-problems': { type: 'string', default: '256' },
+    rounds: { type: 'string', default: '10' },
+    samples: { type: 'string', default: '16' },
     beta: { type: 'string', default: '0.1' },
     minutes: { type: 'string', default: '20' },
     smoke: { type: 'boolean', default: false },

@@ -3,8 +3,8 @@
 // held-out greedy pass@1 before and after (95% Wilson intervals):
 //   npx tsx --conditions=source scripts/learn-expert-iteration.ts
 // Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (the report, default
-// reports/learn/expert-iteration.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 100),
-// --train-problems N (default 256), --iterations N (default 3), --samples K (default 8),
+// reports/learn/expert-iteration.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 500),
+// --train-problems N (default 512), --iterations N (default 3), --samples K (default 16),
 // --minutes M (wall-clock budget: no iteration starts after it, default 20), --smoke (random-init tiny model, seconds).
 import { parseArgs } from 'node:util';
 import { expertIteration, expertIterationPreset, policyCandidates } from '@o1lab/learn-expert-iteration';
@@ -23,10 +23,10 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     out: { type: 'string', default: 'reports/learn/expert-iteration.json' },
     save: { type: 'string' },
-    problems: { type: 'string', default: '100' },
-    'train-problems': { type: 'string', default: '256' },
+    problems: { type: 'string', default: '500' },
+    'train-problems': { type: 'string', default: '512' },
     iterations: { type: 'string', default: '3' },
-    samples: { type: 'string', default: '8' },
+    samples: { type: 'string', default: '16' },
     minutes: { type: 'string', default: '20' },
     smoke: { type: 'boolean', default: false },
   },
