@@ -4,10 +4,11 @@
 //   npx tsx --conditions=source scripts/learn-reinforce.ts
 // Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (report, default
 // runs/learn-rloo/report.json; every rollout goes to rollouts.jsonl beside it as TRL
-// prompt/completion/reward records), --save DIR (final checkpoint), --problems N (held-out, default 100),
-// --train-problems N (training pool, default 2000), --steps N (at most), --minutes M (wall-clock
-// budget including both evaluations, default 20), --seed S (default 1), --smoke (random-init tiny
-// model, seconds). The recipe is in scripts/learn-rl-common.ts.
+// prompt/completion/reward records), --save DIR (final checkpoint), --problems N (held-out, default
+// 100), --train-problems N (training pool, default 2000), --steps N (at most), --minutes M
+// (wall-clock budget including both evaluations, default 20), --seed S (default 1), --lr LR
+// (constant learning rate instead of the recipe's), --smoke (random-init tiny model, seconds). The
+// recipe is in scripts/learn-rl-common.ts.
 import { runRlScript } from './learn-rl-common.js';
 
 await runRlScript('rloo');

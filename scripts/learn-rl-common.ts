@@ -86,6 +86,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       steps: { type: 'string', default: '100000' },
       minutes: { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
+      lr: { type: 'string' },
       smoke: { type: 'boolean', default: false },
     },
   });
@@ -134,6 +135,9 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
     numSteps,
     seed: Number(values.seed),
     ...(smoke ? { numPrompts: 4 } : {}),
+    ...(values.lr === undefined
+      ? {}
+      : { optimizer: { learningRate: Number(values.lr), minLearningRate: Number(values.lr) } }),
   };
   // Stop in time for the final evaluation (about as long as the first).
   const stopAt = t0 + budgetMs - 1.5 * evalMs;
