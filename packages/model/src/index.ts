@@ -11,6 +11,16 @@ export {
   resolveTinyGptConfig,
   weightShapes,
 } from './config.js';
+export { TINYGPT_CHAT_TEMPLATE, writeHfDirectory } from './hf-export.js';
+export type { HfDecoder, HfLoadOptions, HfModelConfig } from './hf-model.js';
+export { HF_MODEL_FILES, HF_TINYGPT_CONFIG_KEY, loadHfDecoder } from './hf-model.js';
+export type {
+  ChatMessage,
+  ChatTemplateOptions,
+  HfEncodeOptions,
+  HfTokenizerFallbackIds,
+} from './hf-tokenizer.js';
+export { HfTokenizer } from './hf-tokenizer.js';
 export {
   exportTinyGptDecodeOnnx,
   exportTinyGptOnnx,
