@@ -8,6 +8,9 @@ import { listWorkspaces, repoRoot } from './workspaces.js';
 // Every publishable package must work as an npm module on its own: packed from its built dist,
 // installed into an empty project from the tarballs and the npm cache, imported by Node, and its
 // types checked by tsc. Run after `npm run build` (the `test:pack` script does both).
+// `--prefer-offline` rather than `--offline`: a fresh install resolves open ranges of transitive
+// dependencies (e.g. `@types/node: *` under tfjs) to versions newer than the lockfile's, which the
+// cache filled by `npm ci` does not hold; everything the cache has is taken from it.
 
 const publishable = listWorkspaces().filter((p) => !p.private);
 const work = mkdtempSync(join(tmpdir(), 'o1lab-pack-'));
@@ -50,7 +53,7 @@ describe('pack and install every publishable package', () => {
       'npm',
       [
         'install',
-        '--offline',
+        '--prefer-offline',
         '--no-audit',
         '--no-fund',
         '--ignore-scripts',
