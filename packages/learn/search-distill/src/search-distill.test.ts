@@ -70,6 +70,17 @@ describe('distillExamples', () => {
     expect(q[0]!.visitProbs[0]).toBeCloseTo(36 / 40, 12);
     expect(distillExamples(tree, { ...c, minVisits: 7 })).toHaveLength(1);
     expect(distillExamples(tree, c, () => 0.5).map((e) => e.valueTarget)).toEqual([0.5, 0.5]);
+    // A principal path that stops at a node whose children were never visited: its mean value.
+    const cut = {
+      prompt: 'p>\n',
+      nodes: [
+        node(0, -1, null, 3, 1, [1, 2]),
+        node(1, 0, '1', 2, 0.5, [3]),
+        node(2, 0, '2', 1, 0.5, []),
+        node(3, 1, '12', 0, 0, []),
+      ],
+    };
+    expect(distillExamples(cut, c).map((e) => e.valueTarget)).toEqual([0.25]);
   });
 });
 

@@ -79,7 +79,11 @@ export function distillExamples(
   return out;
 }
 
-/** Follows the most-visited child (first on ties) from `node` to a terminal and returns its outcome. */
+/**
+ * Follows the most-visited child (first on ties) from `node` to a terminal and returns its outcome;
+ * where the path stops short of a terminal (unvisited children, no children), the mean value W / N
+ * of its last node.
+ */
 function principalOutcome(
   nodes: readonly DistillTreeNode[],
   node: DistillTreeNode,
@@ -91,12 +95,14 @@ function principalOutcome(
   while (!n.terminal && n.children.length > 0) {
     let best = nodes[n.children[0]!]!;
     for (const id of n.children) if (nodes[id]!.visitCount > best.visitCount) best = nodes[id]!;
+    // Children sampled but never visited: the path ends here.
+    if (best.visitCount === 0) break;
     n = best;
     steps.push(n.step ?? '');
   }
   if (outcome !== undefined) return outcome(n, steps);
   if (n.terminal && n.value !== null) return n.value;
-  // The path was cut by the simulation budget before a terminal: fall back to the node's mean value.
+  // The path was cut by the simulation budget before a terminal: the node's mean value stands in.
   if (n.visitCount > 0) return n.valueSum / n.visitCount;
   throw new O1labError('INVALID_INPUT', `node ${n.id} ends the principal path with no value`, {
     where: 'distillExamples',
