@@ -9,7 +9,7 @@ import {
   type Task,
   type Verification,
 } from '@o1lab/core';
-import { countOperators, type ExprNode, parseEquation } from './expression.js';
+import { countOperators, type ExprNode, type Parsed, parseEquation } from './expression.js';
 import {
   ANSWER_PREFIX,
   MAX_COMPLETION_LENGTH,
@@ -17,6 +17,7 @@ import {
   STEP_DELIMITER,
   splitCompletion,
 } from './text.js';
+import { type TraceRules, walkTrace } from './trace-lines.js';
 
 /** One multiplication problem. Factors are decimal strings so that any size stays exact in JSON. */
 export type ArithmeticData = {
@@ -147,7 +148,9 @@ export function solveArithmetic(data: ArithmeticData): string[] {
  * times its power of ten, `0` for a zero digit), in either order; a sum step must add two available
  * results (partial products or earlier sums, each used once); the arithmetic must be exact. An
  * incorrect step makes nothing available to later steps. An `answer:` line is correct when it states
- * the product.
+ * the product. Behaviour lines are judged as in the countdown and game24 tasks (`walkTrace`), except
+ * that a `try:` line that is not a step at all (the estimate `123*654 near 100*700=70000`) is
+ * commentary.
  */
 export function checkArithmeticSteps(data: ArithmeticData, steps: readonly string[]): StepCheck[] {
   const a = BigInt(data.a);
@@ -155,48 +158,61 @@ export function checkArithmeticSteps(data: ArithmeticData, steps: readonly strin
     .split('')
     .reverse()
     .map((d, k) => (d === '0' ? 0n : BigInt(d + '0'.repeat(k))));
-  const results: bigint[] = [];
   const expected = (a * BigInt(data.b)).toString();
-  return steps.map((raw): StepCheck => {
-    const step = raw.trim();
-    if (step.startsWith(ANSWER_PREFIX)) {
-      const answer = arithmeticTask.parseAnswer(step);
+  const rules: TraceRules<ArithmeticState> = {
+    start: { terms, results: [] },
+    apply: (state, step) => applyArithmeticStep(a, data.b, state, step),
+    answer(_state, line) {
+      const answer = arithmeticTask.parseAnswer(line);
       return answer === expected
         ? { correct: true }
         : { correct: false, reason: `the product is not ${answer}` };
-    }
-    const eq = parseEquation(step);
-    if (!eq.ok) return { correct: false, reason: eq.reason };
-    const { lhs, rhs } = eq.value;
-    if (lhs.kind !== 'binary' || countOperators(lhs) !== 1 || (lhs.op !== '*' && lhs.op !== '+')) {
-      return { correct: false, reason: 'a step is one product `x*y=z` or one sum `x+y=z`' };
-    }
-    const x = integerAtom(lhs.left);
-    const y = integerAtom(lhs.right);
-    if (x === null || y === null || rhs.den !== 1n)
-      return { correct: false, reason: 'operands must be integers' };
-    const value = lhs.op === '*' ? x * y : x + y;
-    if (value !== rhs.num)
-      return { correct: false, reason: `wrong arithmetic: ${x}${lhs.op}${y} is ${value}` };
-    if (lhs.op === '*') {
-      const term = x === a && terms.includes(y) ? y : y === a && terms.includes(x) ? x : null;
-      if (term === null)
-        return { correct: false, reason: `not a partial product of ${a} and a digit of ${data.b}` };
-      terms.splice(terms.indexOf(term), 1);
-    } else {
-      const ix = results.indexOf(x);
-      if (ix === -1) return { correct: false, reason: `${x} is not an available partial result` };
-      results.splice(ix, 1);
-      const iy = results.indexOf(y);
-      if (iy === -1) {
-        results.push(x);
-        return { correct: false, reason: `${y} is not an available partial result` };
-      }
-      results.splice(iy, 1);
-    }
-    results.push(value);
-    return { correct: true };
-  });
+    },
+    // An estimate such as `123*654 near 100*700=70000` is not a step: commentary on the branch.
+    isFreeTextBranch: (body) => !parseEquation(body).ok,
+  };
+  return walkTrace(rules, steps, true).lines.map((line) => line.check);
+}
+
+/** Place terms of the second factor not yet multiplied, and the partial results not yet summed. */
+interface ArithmeticState {
+  readonly terms: readonly bigint[];
+  readonly results: readonly bigint[];
+}
+
+function applyArithmeticStep(
+  a: bigint,
+  b: string,
+  state: ArithmeticState,
+  step: string,
+): Parsed<ArithmeticState> {
+  const eq = parseEquation(step);
+  if (!eq.ok) return eq;
+  const { lhs, rhs } = eq.value;
+  if (lhs.kind !== 'binary' || countOperators(lhs) !== 1 || (lhs.op !== '*' && lhs.op !== '+')) {
+    return { ok: false, reason: 'a step is one product `x*y=z` or one sum `x+y=z`' };
+  }
+  const x = integerAtom(lhs.left);
+  const y = integerAtom(lhs.right);
+  if (x === null || y === null || rhs.den !== 1n) return { ok: false, reason: 'operands must be integers' };
+  const value = lhs.op === '*' ? x * y : x + y;
+  if (value !== rhs.num) return { ok: false, reason: `wrong arithmetic: ${x}${lhs.op}${y} is ${value}` };
+  const terms = state.terms.slice();
+  const results = state.results.slice();
+  if (lhs.op === '*') {
+    const term = x === a && terms.includes(y) ? y : y === a && terms.includes(x) ? x : null;
+    if (term === null) return { ok: false, reason: `not a partial product of ${a} and a digit of ${b}` };
+    terms.splice(terms.indexOf(term), 1);
+  } else {
+    const ix = results.indexOf(x);
+    if (ix === -1) return { ok: false, reason: `${x} is not an available partial result` };
+    results.splice(ix, 1);
+    const iy = results.indexOf(y);
+    if (iy === -1) return { ok: false, reason: `${y} is not an available partial result` };
+    results.splice(iy, 1);
+  }
+  results.push(value);
+  return { ok: true, value: { terms, results } };
 }
 
 function integerAtom(node: ExprNode): bigint | null {

@@ -10,6 +10,7 @@ import {
 } from './expression.js';
 import { equalRational, formatRational, type Rational, rational } from './rational.js';
 import { ANSWER_PREFIX, MAX_COMPLETION_LENGTH, parseAnswerLine, splitCompletion } from './text.js';
+import { type TraceRules, walkTrace } from './trace-lines.js';
 
 /**
  * What a countdown or game24 derivation must do: combine `numbers` (each at most once, or exactly
@@ -29,6 +30,12 @@ export interface DerivationRules {
  * whole derivation from the given numbers, and must equal the target; for game24 no number may be
  * left over. So `answer: 29` after a step that made 29 is a derivation, and so is
  * `answer: (25+3)+(8-7)` with no steps; a claimed number that no step made is not.
+ *
+ * Behaviour lines (see {@link walkTrace}) are read, not rejected: `given:`, `plan:` and `check:` are
+ * commentary; `oops:` retracts the step right before it (a retracted wrong step does not make the
+ * completion wrong); `try:` lines are steps on a branch that `back:` undoes. Every step that is not
+ * retracted, on a branch or not, must be valid, and the answer is judged against the numbers the
+ * surviving steps left, exactly as without behaviour lines.
  */
 export function verifyDerivation(rules: DerivationRules, text: string): Verification {
   if (text.length > MAX_COMPLETION_LENGTH) {
@@ -40,18 +47,18 @@ export function verifyDerivation(rules: DerivationRules, text: string): Verifica
   }
   const { steps, answer } = splitCompletion(text);
   const normalised = parseAnswerLine(text);
-  const pool = initialPool(rules);
-  for (let i = 0; i < steps.length; i++) {
-    const result = applyStep(pool, steps[i]!);
-    if (!result.ok) return { correct: false, answer: normalised, reason: `step ${i + 1}: ${result.reason}` };
-    pool.splice(0, pool.length, ...result.value);
+  const walked = walkTrace(traceRules(rules), steps, false);
+  for (let i = 0; i < walked.lines.length; i++) {
+    const line = walked.lines[i]!;
+    if ((line.kind === 'step' || line.kind === 'try') && !line.check.correct && !line.retracted)
+      return { correct: false, answer: normalised, reason: `step ${i + 1}: ${line.check.reason}` };
   }
   if (answer === null) return { correct: false, answer: null, reason: 'no `answer:` line' };
   const claim = parseAnswerClaim(answer);
   if (!claim.ok) return { correct: false, answer: normalised, reason: `answer: ${claim.reason}` };
   // The answer either continues from the numbers the steps left (`answer: 29`) or restates the
   // whole derivation from the given numbers (`answer: (25+3)+(8-7)`, as Tree of Thoughts prompts ask).
-  let outcome = finishDerivation(rules, claim.value, pool);
+  let outcome = finishDerivation(rules, claim.value, walked.state);
   if (!outcome.ok && steps.length > 0) {
     const restated = finishDerivation(rules, claim.value, initialPool(rules));
     if (restated.ok) outcome = restated;
@@ -104,18 +111,22 @@ function finishDerivation(
  * numbers available at that point. An incorrect step neither consumes nor makes numbers, so later
  * steps are judged against the numbers the correct steps before them left. An `answer:` line is
  * judged as {@link verifyDerivation} judges it: correct when it completes the derivation.
+ *
+ * Behaviour lines follow {@link walkTrace}: `given:`/`plan:` are correct with reason `commentary`,
+ * a `check:` claim is correct when its arithmetic is exact, `oops:` is correct when it retracts a
+ * wrong step (the retracted step keeps its own verdict), `try:` steps are judged as steps, and
+ * `back:` is correct when it abandons an open branch.
  */
 export function checkDerivationSteps(rules: DerivationRules, steps: readonly string[]): StepCheck[] {
-  let pool = initialPool(rules);
-  return steps.map((raw): StepCheck => {
-    const step = raw.trim();
-    if (step.startsWith(ANSWER_PREFIX))
-      return checkAnswerStep(rules, step.slice(ANSWER_PREFIX.length).trim(), pool);
-    const result = applyStep(pool, step);
-    if (!result.ok) return { correct: false, reason: result.reason };
-    pool = result.value;
-    return { correct: true };
-  });
+  return walkTrace(traceRules(rules), steps, true).lines.map((line) => line.check);
+}
+
+function traceRules(rules: DerivationRules): TraceRules<readonly Rational[]> {
+  return {
+    start: initialPool(rules),
+    apply: applyStep,
+    answer: (pool, line) => checkAnswerStep(rules, line.slice(ANSWER_PREFIX.length).trim(), pool),
+  };
 }
 
 function checkAnswerStep(rules: DerivationRules, answer: string, pool: readonly Rational[]): StepCheck {

@@ -60,3 +60,5 @@ export {
   splitCompletion,
   TRACE_ALPHABET,
 } from './text.js';
+export type { TraceLineKind } from './trace-lines.js';
+export { COMMENTARY_REASON, classifyTraceLine, TRACE_LINE_PREFIXES } from './trace-lines.js';
