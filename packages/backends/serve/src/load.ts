@@ -6,7 +6,9 @@ import {
   CharTokenizer,
   type CharTokenizerJson,
   decodeOnnxModel,
+  HF_MODEL_FILES,
   loadCheckpoint,
+  loadHfDecoder,
   OrtRuntime,
   type OrtRuntimeConfig,
   resolveTinyGptConfig,
@@ -23,7 +25,10 @@ export const SERVED_MODEL_FILES = Object.freeze({ onnx: 'model.onnx', tokenizer:
  * - a checkpoint directory of `@o1lab/model` (`saveCheckpoint`: manifest, safetensors weights,
  *   config.json, tokenizer.json): exported to ONNX in memory;
  * - a directory with `model.onnx` and `tokenizer.json` (a char tokenizer, `{ type: 'char', chars }`);
- * - an `.onnx` file, with the tokenizer JSON beside it as `tokenizer.json` or given as `tokenizerPath`.
+ * - an `.onnx` file, with the tokenizer JSON beside it as `tokenizer.json` or given as `tokenizerPath`;
+ * - a Hugging Face model directory (config.json, tokenizer.json, tokenizer_config.json,
+ *   onnx/model.onnx or model.onnx, as Optimum exports it; recognised by its tokenizer_config.json),
+ *   opened with `loadHfDecoder`.
  * The TinyGPT config is read from the ONNX metadata where the exporter wrote it (FLOP accounting,
  * context limit).
  */
@@ -47,6 +52,10 @@ export async function loadServedModel(
     }
     const tokenizer = CharTokenizer.fromJSON(checkpoint.tokenizer as CharTokenizerJson);
     const runtime = await OrtRuntime.fromWeights(checkpoint.config, checkpoint.weights, options.runtime);
+    return { runtime, tokenizer };
+  }
+  if (info.isDirectory() && (await exists(join(path, HF_MODEL_FILES.tokenizerConfig)))) {
+    const { runtime, tokenizer } = await loadHfDecoder(path, options.runtime);
     return { runtime, tokenizer };
   }
   const onnxPath = info.isDirectory() ? join(path, SERVED_MODEL_FILES.onnx) : path;
