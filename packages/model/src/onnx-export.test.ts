@@ -111,7 +111,8 @@ describe('exportTinyGptDecodeOnnx', () => {
     expect(graph.input.map((i) => [i.name, dims(i)])).toEqual([
       ['input_ids', ['batch_size', 1]],
       ['position_ids', ['batch_size', 1]],
-      ['key_bias', ['batch_size', 'cache_length + 1']],
+      ['key_bias', ['batch_size', 1, 1, 'cache_length + 1']],
+      ['prob_split', [2]],
       ['cache.0.key', ['batch_size', H, 'cache_length', Dh]],
       ['cache.0.value', ['batch_size', H, 'cache_length', Dh]],
       ['cache.1.key', ['batch_size', H, 'cache_length', Dh]],
@@ -126,9 +127,15 @@ describe('exportTinyGptDecodeOnnx', () => {
       ['values', ['batch_size']],
     ]);
     expect(graph.node.some((n) => n.op_type === 'Concat' && n.output[0]!.startsWith('present.'))).toBe(false);
+    // Keys and values keep the weights; query columns carry the attention scale 1/sqrt(Dh).
     const wqkv = graph.initializer.find((t) => t.name === 'h.1.attn.wqkv')!;
     const view = new DataView(wqkv.raw_data!.buffer, wqkv.raw_data!.byteOffset, wqkv.raw_data!.byteLength);
-    expect(view.getFloat32(40, true)).toBe(weights.get('h.1.attn.wqkv')![10]);
+    const D = config.dModel;
+    const original = weights.get('h.1.attn.wqkv')!;
+    expect(view.getFloat32((D + 10) * 4, true)).toBe(original[D + 10]);
+    expect(view.getFloat32((3 * D + 10) * 4, true)).toBe(
+      Math.fround(original[3 * D + 10]! * (1 / Math.sqrt(Dh))),
+    );
   });
 });
 

@@ -258,6 +258,35 @@ describe('OrtRuntime fast decode graph', () => {
     await optimum.dispose();
   });
 
+  it('grows its cache slots in steps to the full context with the same tokens and log-probabilities', async () => {
+    const fast = await OrtRuntime.fromWeights(config, perturbed);
+    const optimum = await OrtRuntime.fromWeights(config, perturbed, { fastDecode: false });
+    // Prompts of 1 to 12 tokens continued to the last position: the cache crosses every bucket.
+    const prompts = Array.from({ length: 12 }, (_, i) => sequence(90 + i, 1 + i));
+    const maxTokens = config.context;
+    const a = await fast.generate(prompts, { maxTokens, rngs: prompts.map((_, i) => createRng(3, i)) });
+    const b = await optimum.generate(prompts, { maxTokens, rngs: prompts.map((_, i) => createRng(3, i)) });
+    a.sequences.forEach((s, i) => {
+      const o = b.sequences[i]!;
+      expect(s.tokenIds.length).toBe(config.context - prompts[i]!.length + 1);
+      expect(s.tokenIds).toEqual(o.tokenIds);
+      s.tokenLogprobs.forEach((lp, j) => {
+        expect(Math.abs(lp - o.tokenLogprobs[j]!)).toBeLessThan(1e-4);
+      });
+    });
+    // The keys and values cached from the widened cache are those of the Optimum graph.
+    const child = [...prompts[11]!, ...a.sequences[11]!.tokenIds.slice(0, 40)];
+    const fromFast = await fast.forward([child]);
+    const fromOptimum = await optimum.forward([child], { usePrefixCache: false });
+    const n = fromFast.rows[0]!.logits.length;
+    expect(fromFast.rows[0]!.cachedLength).toBe(child.length - 1);
+    expect(
+      maxAbsDiff(fromFast.rows[0]!.logits, 0, Array.from(fromOptimum.rows[0]!.logits.subarray(-n))),
+    ).toBeLessThan(1e-4);
+    await fast.dispose();
+    await optimum.dispose();
+  });
+
   it('is used for an ONNX file when the TinyGPT config is given, and not otherwise', async () => {
     const path = join(dir, 'tinygpt.onnx');
     await writeTinyGptOnnx(path, config, perturbed);

@@ -484,11 +484,14 @@ export class OrtRuntime {
 
     // Decode state, rows in batch order. Optimum graph: KV tensors [B, H, T, Dh] in two buffer sets
     // used in turn (one run's present is the next run's past). Fast graph: one KV set
-    // [B, H, capacity, Dh] whose slot T receives each step's new keys and values.
+    // [B, H, slots, Dh] whose slot T receives each step's new keys and values; `slots` grows in
+    // steps of CACHE_BUCKET up to `capacity`, so attention reads about the filled length, not all
+    // of the generation's slots.
     const fast = this.decodeSession;
     let B = prompts.length;
     let T = pre.length;
     const capacity = pre.length + options.maxTokens;
+    let slots = fast ? bucketSlots(T + 1, capacity) : capacity;
     const perTensor = B * H * capacity * Dh;
     const sets = fast
       ? [this.buffers(0, 2 * L, perTensor)]
@@ -504,21 +507,20 @@ export class OrtRuntime {
         else {
           for (let h = 0; h < H; h++) {
             const from = (u * H + h) * T * Dh;
-            dst.set(src.subarray(from, from + T * Dh), (b * H + h) * capacity * Dh);
+            dst.set(src.subarray(from, from + T * Dh), (b * H + h) * slots * Dh);
           }
         }
       }
     }
-    // Fast graph: additive bias [B, capacity + 1] of the cache slots; the last column is the new token.
-    const biasStride = capacity + 1;
-    const keyBias = fast ? new Float32Array(B * biasStride).fill(MASK_VALUE) : undefined;
+    // Fast graph: additive bias [B, slots + 1] of the cache slots; the last column is the new token.
+    const keyBias = fast ? new Float32Array(B * (capacity + 1)).fill(MASK_VALUE) : undefined;
     const newKv = fast ? Array.from({ length: 2 * L }, () => new Float32Array(B * H * Dh)) : [];
-    const fastIo: FastIo = { B: -1, feeds: {}, fetches: {} };
+    const fastIo: FastIo = { B: -1, slots: -1, feeds: {}, fetches: {} };
     if (keyBias !== undefined) {
       for (let b = 0; b < B; b++) {
         const u = rowPrompt[b]!;
-        for (let t = 0; t < T; t++) if (pre.mask[u * T + t] === 1) keyBias[b * biasStride + t] = 0;
-        keyBias[b * biasStride + capacity] = 0;
+        for (let t = 0; t < T; t++) if (pre.mask[u * T + t] === 1) keyBias[b * (slots + 1) + t] = 0;
+        keyBias[b * (slots + 1) + slots] = 0;
       }
     }
     let current = 0;
@@ -587,7 +589,7 @@ export class OrtRuntime {
       // Drop finished rows once they are half the batch: their KV rows move out of the way.
       if (running <= B / 2 && B >= 4) {
         const kv = sets[current]!;
-        const kvLength = fast ? capacity : T;
+        const kvLength = fast ? slots : T;
         this.retire(
           active.filter((r) => r.finish !== undefined),
           kv,
@@ -602,7 +604,7 @@ export class OrtRuntime {
           if (to !== b) {
             for (const t of kv) t.copyWithin(to * blockT, b * blockT, (b + 1) * blockT);
             mask.copyWithin(to * capacity, b * capacity, (b + 1) * capacity);
-            keyBias?.copyWithin(to * biasStride, b * biasStride, (b + 1) * biasStride);
+            keyBias?.copyWithin(to * (slots + 1), b * (slots + 1), (b + 1) * (slots + 1));
           }
           to++;
         }
@@ -612,12 +614,18 @@ export class OrtRuntime {
       }
 
       if (fast !== undefined && keyBias !== undefined) {
+        if (T + 1 > slots) {
+          const grown = bucketSlots(T + 1, capacity);
+          for (const t of sets[0]!) widenSlots(t, B * H, Dh, slots, grown, T);
+          widenBias(keyBias, B, slots, grown);
+          slots = grown;
+        }
         await this.fastStep(
           fast,
           active,
           B,
           T,
-          capacity,
+          slots,
           sets[0]!,
           keyBias,
           newKv,
@@ -708,7 +716,7 @@ export class OrtRuntime {
       logits = logitsOut;
       logitsRow = (b: number) => b * V;
     }
-    this.retire(active, sets[current]!, fast ? capacity : T, active, results);
+    this.retire(active, sets[current]!, fast ? slots : T, active, results);
     for (const r of rows) meter.generated += r.tokens.length;
     return results;
   }
@@ -720,7 +728,7 @@ export class OrtRuntime {
     active: readonly DecodeRow[],
     B: number,
     T: number,
-    capacity: number,
+    slots: number,
     kv: readonly Float32Array[],
     keyBias: Float32Array,
     newKv: readonly Float32Array[],
@@ -744,15 +752,17 @@ export class OrtRuntime {
       pos[2 * b + 1] = 0;
       if (live) row.positions.push(T);
     }
-    // Shapes are constant while B is: the tensors over the same buffers are made once per B.
-    if (io.B !== B) {
-      const cacheDims = [B, H, capacity, Dh];
-      const cacheN = B * H * capacity * Dh;
+    // Shapes are constant while B and slots are: the tensors over the same buffers are made once per pair.
+    if (io.B !== B || io.slots !== slots) {
+      const cacheDims = [B, H, slots, Dh];
+      const cacheN = B * H * slots * Dh;
       io.B = B;
+      io.slots = slots;
       io.feeds = {
         input_ids: new ort.Tensor('int64', idsBuf.subarray(0, B), [B, 1]),
         position_ids: new ort.Tensor('int64', posBuf.subarray(0, B), [B, 1]),
-        key_bias: new ort.Tensor('float32', keyBias.subarray(0, B * (capacity + 1)), [B, capacity + 1]),
+        key_bias: new ort.Tensor('float32', keyBias.subarray(0, B * (slots + 1)), [B, 1, 1, slots + 1]),
+        prob_split: new ort.Tensor('int64', BigInt64Array.of(BigInt(slots), 1n), [2]),
       };
       io.fetches = { logits: new ort.Tensor('float32', logitsOut.subarray(0, B * V), [B, V]) };
       if (valuesOut !== undefined) {
@@ -776,8 +786,8 @@ export class OrtRuntime {
     await session.run(io.feeds, io.fetches);
     for (let b = 0; b < B; b++) {
       if (active[b]!.finish !== undefined) continue;
-      keyBias[b * (capacity + 1) + T] = 0;
-      for (let i = 0; i < 2 * L; i++) writeSlot(newKv[i]!, kv[i]!, b, H, Dh, capacity, T);
+      keyBias[b * (slots + 1) + T] = 0;
+      for (let i = 0; i < 2 * L; i++) writeSlot(newKv[i]!, kv[i]!, b, H, Dh, slots, T);
     }
   }
 
@@ -967,6 +977,7 @@ type DecodeRow = {
 /** Feeds and fetches of the fast decode graph for the current batch size. */
 interface FastIo {
   B: number;
+  slots: number;
   feeds: Record<string, ort.Tensor>;
   fetches: Record<string, ort.Tensor>;
 }
@@ -985,20 +996,51 @@ function newMeter(): Meter {
 }
 
 // Copies row b's new keys (or values) [H, Dh] from `src` [B, H, 1, Dh] into slot t of `dst`
-// [B, H, capacity, Dh]. A small monomorphic function, so V8 optimises the copy loop on its own.
+// [B, H, slots, Dh]. A small monomorphic function, so V8 optimises the copy loop on its own.
 function writeSlot(
   src: Float32Array,
   dst: Float32Array,
   b: number,
   H: number,
   Dh: number,
-  capacity: number,
+  slots: number,
   t: number,
 ): void {
   for (let h = 0; h < H; h++) {
     const from = (b * H + h) * Dh;
-    const to = ((b * H + h) * capacity + t) * Dh;
+    const to = ((b * H + h) * slots + t) * Dh;
     for (let d = 0; d < Dh; d++) dst[to + d] = src[from + d]!;
+  }
+}
+
+/** Granularity of the fast decode cache's slot count (see `generateBatch`). */
+const CACHE_BUCKET = 16;
+
+// Slots for `needed` positions: the next multiple of CACHE_BUCKET, at most `capacity`.
+function bucketSlots(needed: number, capacity: number): number {
+  return Math.min(capacity, Math.ceil(needed / CACHE_BUCKET) * CACHE_BUCKET);
+}
+
+// Re-lays `numBlocks` blocks [from, Dh] as [to, Dh] (to > from) in place, keeping the first `filled`
+// slots of each; blocks move back to front so no block overwrites one not yet moved. The slots
+// after `filled` keep whatever finite numbers were there: the bias masks them.
+function widenSlots(
+  t: Float32Array,
+  numBlocks: number,
+  Dh: number,
+  from: number,
+  to: number,
+  filled: number,
+): void {
+  for (let r = numBlocks - 1; r > 0; r--) t.copyWithin(r * to * Dh, r * from * Dh, (r * from + filled) * Dh);
+}
+
+// The bias rows [B, from + 1] as [B, to + 1]: the new slots masked, the last column (new token) open.
+function widenBias(bias: Float32Array, B: number, from: number, to: number): void {
+  for (let b = B - 1; b >= 0; b--) {
+    bias.copyWithin(b * (to + 1), b * (from + 1), b * (from + 1) + from);
+    bias.fill(MASK_VALUE, b * (to + 1) + from, b * (to + 1) + to);
+    bias[b * (to + 1) + to] = 0;
   }
 }
 
