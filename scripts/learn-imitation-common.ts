@@ -10,6 +10,7 @@ import {
   type CharTokenizerJson,
   createTinyGptModel,
   initTfBackend,
+  initTinyGptWeights,
   loadCheckpoint,
   OrtPolicy,
   OrtRuntime,
@@ -40,8 +41,15 @@ export interface LoadedPolicy {
   readonly source: string;
 }
 
-/** The reference checkpoint, or with `smoke` a random-init tiny model (to check the pipeline). */
-export async function loadPolicy(dir: string | undefined, smoke: boolean): Promise<LoadedPolicy> {
+/**
+ * The reference checkpoint, or with `smoke` a random-init tiny model (to check the pipeline). With
+ * `valueHead`, a freshly initialised value head is added to the checkpoint's weights.
+ */
+export async function loadPolicy(
+  dir: string | undefined,
+  smoke: boolean,
+  valueHead = false,
+): Promise<LoadedPolicy> {
   const backend = (await initTfBackend({ log: () => {} })).name;
   let model: TinyGptModel;
   let tokenizer: CharTokenizer;
@@ -54,13 +62,21 @@ export async function loadPolicy(dir: string | undefined, smoke: boolean): Promi
       nHead: 2,
       dModel: 32,
       context: 80,
+      valueHead,
     });
     source = 'random-init smoke model';
   } else {
     source = dir ?? referenceModelDir('countdown');
     const ckpt = await loadCheckpoint(source);
     tokenizer = CharTokenizer.fromJSON(ckpt.tokenizer as CharTokenizerJson);
-    model = createTinyGptModel(ckpt.config, ckpt.weights);
+    if (valueHead && !ckpt.config.valueHead) {
+      const config = { ...ckpt.config, valueHead: true };
+      const weights = new Map(initTinyGptWeights(config));
+      for (const [name, w] of ckpt.weights) weights.set(name, w);
+      model = createTinyGptModel(config, weights);
+    } else {
+      model = createTinyGptModel(ckpt.config, ckpt.weights);
+    }
   }
   const runtime = await OrtRuntime.fromWeights(model.config, model.getWeights());
   const policy = new OrtPolicy(runtime, tokenizer, { seed: 0 });
