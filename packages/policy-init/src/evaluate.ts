@@ -31,9 +31,10 @@ export interface EvaluationConfig {
   /** Problems per policy call. @default 32 */
   readonly problemsPerCall: number;
   /**
-   * `'task'`: the task's verifier reads the whole completion. `'solution'`: it reads the plain
-   * derivation left after dropping behaviour lines ({@link solutionOf}), for tasks whose verifier
-   * does not yet skip them. @default 'task'
+   * `'task'`: the task's verifier reads the whole completion, behaviour lines included (every
+   * synthetic task's verifier reads them). `'solution'`: it reads the plain derivation left after
+   * dropping behaviour lines ({@link solutionOf}), as evaluations did before the countdown and
+   * game24 verifiers read them. @default 'task'
    */
   readonly verify: 'task' | 'solution';
   /** Seeds the samples. @default 0 */

@@ -28,6 +28,7 @@ export type {
 export { defaultRecipeConfig, defaultRecipeModelConfig, resolveRecipeConfig } from './recipe-config.js';
 export {
   loadReferencePolicy,
+  REFERENCE_CHECKPOINT_RECIPES,
   REFERENCE_EVALUATION,
   REFERENCE_MODELS_DIR,
   REFERENCE_RECIPES,

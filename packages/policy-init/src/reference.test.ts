@@ -7,6 +7,7 @@ import { evaluatePolicy } from './evaluate.js';
 import { resolveRecipeConfig } from './recipe-config.js';
 import {
   loadReferencePolicy,
+  REFERENCE_CHECKPOINT_RECIPES,
   REFERENCE_EVALUATION,
   REFERENCE_RECIPES,
   referenceModelDir,
@@ -15,14 +16,27 @@ import { heldOutProblems } from './synthesize.js';
 
 describe('reference checkpoints', () => {
   for (const task of ['countdown', 'game24', 'arithmetic'] as const) {
-    it(`${task}: under 5 MB, written by the reference recipe`, async () => {
+    it(`${task}: under 5 MB, written by the recipe recorded for the checkpoint`, async () => {
       const dir = referenceModelDir(task);
       const { size } = await stat(join(dir, 'model.safetensors'));
       expect(size).toBeLessThan(5 * 1024 * 1024);
       const { recipe } = JSON.parse(await readFile(join(dir, 'training.json'), 'utf8'));
-      expect(recipe).toEqual(resolveRecipeConfig(REFERENCE_RECIPES[task]));
+      expect(recipe).toEqual(resolveRecipeConfig(REFERENCE_CHECKPOINT_RECIPES[task]));
     });
   }
+
+  it('countdown and game24 recipes now carry behaviours; the checkpoints differ only in traces and context', () => {
+    for (const task of ['countdown', 'game24'] as const) {
+      const now = resolveRecipeConfig(REFERENCE_RECIPES[task]);
+      const then = resolveRecipeConfig(REFERENCE_CHECKPOINT_RECIPES[task]);
+      expect(now.synthesis.rates.analysis).toBeGreaterThan(0);
+      expect(now.synthesis.rates.selfCorrection).toBeGreaterThan(0);
+      expect(now.synthesis.rates.backtracking).toBeGreaterThan(0);
+      expect(then.synthesis.rates.analysis).toBe(0);
+      expect({ ...now, synthesis: then.synthesis, model: then.model }).toEqual(then);
+    }
+    expect(REFERENCE_CHECKPOINT_RECIPES.arithmetic).toEqual(REFERENCE_RECIPES.arithmetic);
+  });
 
   for (const task of ['countdown', 'game24'] as const) {
     it(`${task}: the evaluation command reproduces the card's greedy pass@1 and pass@k`, async () => {
@@ -33,7 +47,7 @@ describe('reference checkpoints', () => {
         passAtK: Record<string, Estimate>;
         config: { maxTokens: number };
       };
-      const recipe = resolveRecipeConfig(REFERENCE_RECIPES[task]);
+      const recipe = resolveRecipeConfig(REFERENCE_CHECKPOINT_RECIPES[task]);
       const problems = heldOutProblems(getTask(task) as Task, card.numProblems, {
         seed: REFERENCE_EVALUATION.seed,
         generateOptions: recipe.generateOptions,

@@ -12,29 +12,21 @@ import { createOrtPolicy } from './evaluate.js';
 import type { RecipeOptions } from './recipe-config.js';
 import type { SynthesisTaskName } from './synthesize.js';
 
-/** Behaviour switches the task's own verifier accepts today (see the README: countdown and game24). */
-const PLAIN = Object.freeze({
-  analysis: 0,
-  decomposition: 0,
-  stepByStep: 1,
-  selfEvaluation: 0,
-  selfCorrection: 0,
-  backtracking: 0,
-});
-
 /**
  * The recipes of the reference checkpoints in `reference/models/<task>/`, each sized to train in
- * at most 15 minutes on 2 cores with tfjs-backend-wasm. Countdown and game24 traces are plain
- * step-by-step derivations because those tasks' verifiers reject behaviour lines (see the README);
- * arithmetic, whose verifier reads only the answer line, carries every behaviour.
+ * at most 15 minutes on 2 cores with tfjs-backend-wasm. Every task's corpus carries the behaviours:
+ * the countdown and game24 verifiers read behaviour lines (`given:` ... `back:`) since
+ * `@o1lab/tasks` learned the trace grammar, so their traces verify as written. Countdown and game24
+ * use the synthesis default switches with a 128-position context, so that behaviour lines fit
+ * (at 80 positions most are dropped to fit `maxLength`). The countdown and game24 checkpoints in
+ * `reference/models` predate this and were trained with {@link REFERENCE_CHECKPOINT_RECIPES}.
  */
 export const REFERENCE_RECIPES: Readonly<Record<SynthesisTaskName, RecipeOptions>> = Object.freeze({
   countdown: Object.freeze({
     task: 'countdown',
     generateOptions: { numNumbers: 4 },
-    synthesis: { rates: PLAIN },
     numTraces: 40000,
-    model: { dModel: 64, nLayer: 2, nHead: 4, context: 80 },
+    model: { dModel: 64, nLayer: 2, nHead: 4, context: 128 },
     pretrainSteps: 300,
     sftSteps: 1400,
     batchSize: 16,
@@ -46,9 +38,8 @@ export const REFERENCE_RECIPES: Readonly<Record<SynthesisTaskName, RecipeOptions
   game24: Object.freeze({
     task: 'game24',
     generateOptions: {},
-    synthesis: { rates: PLAIN },
     numTraces: 40000,
-    model: { dModel: 64, nLayer: 2, nHead: 4, context: 80 },
+    model: { dModel: 64, nLayer: 2, nHead: 4, context: 128 },
     pretrainSteps: 300,
     sftSteps: 1400,
     batchSize: 16,
@@ -82,6 +73,39 @@ export const REFERENCE_RECIPES: Readonly<Record<SynthesisTaskName, RecipeOptions
     seed: 1,
   }),
 });
+
+/** Switches of plain step-by-step traces (no behaviour lines). */
+const PLAIN_RATES = Object.freeze({
+  analysis: 0,
+  decomposition: 0,
+  stepByStep: 1,
+  selfEvaluation: 0,
+  selfCorrection: 0,
+  backtracking: 0,
+});
+
+/**
+ * The recipes the checkpoints in `reference/models/<task>/` were actually trained with (their
+ * `training.json`). Countdown and game24 were trained before the tasks' verifiers read behaviour
+ * lines, on plain step-by-step traces with an 80-position context; arithmetic equals its
+ * {@link REFERENCE_RECIPES} entry. Retraining with `scripts/policy-init-train.ts` uses
+ * {@link REFERENCE_RECIPES}.
+ */
+export const REFERENCE_CHECKPOINT_RECIPES: Readonly<Record<SynthesisTaskName, RecipeOptions>> = Object.freeze(
+  {
+    countdown: Object.freeze({
+      ...REFERENCE_RECIPES.countdown,
+      synthesis: { rates: PLAIN_RATES },
+      model: { dModel: 64, nLayer: 2, nHead: 4, context: 80 },
+    }),
+    game24: Object.freeze({
+      ...REFERENCE_RECIPES.game24,
+      synthesis: { rates: PLAIN_RATES },
+      model: { dModel: 64, nLayer: 2, nHead: 4, context: 80 },
+    }),
+    arithmetic: REFERENCE_RECIPES.arithmetic,
+  },
+);
 
 /** `reference/models` of this repository (the package's source and build both sit three levels below the root). */
 export const REFERENCE_MODELS_DIR = resolve(

@@ -1,7 +1,7 @@
 import { createRng, type Task } from '@o1lab/core';
-import { arithmeticTask, countdownTask, game24Task, isTraceText } from '@o1lab/tasks';
+import { arithmeticTask, countdownTask, game24Task, isTraceText, TRACE_LINE_PREFIXES } from '@o1lab/tasks';
 import { describe, expect, it } from 'vitest';
-import { BEHAVIOURS, detectBehaviours, solutionOf } from './behaviours.js';
+import { BEHAVIOUR_PREFIXES, BEHAVIOURS, detectBehaviours, solutionOf } from './behaviours.js';
 import { heldOutProblems, isHeldOut, synthesizeCorpus, synthesizeTrace } from './synthesize.js';
 
 const TASKS: readonly Task[] = [countdownTask, arithmeticTask, game24Task] as unknown as Task[];
@@ -16,7 +16,7 @@ const ALL_ON = {
 
 describe('synthesizeTrace', () => {
   for (const task of TASKS) {
-    it(`${task.name}: every trace's solution verifies, on 150 seeded problems with mixed behaviours`, () => {
+    it(`${task.name}: every trace and its solution verify, on 150 seeded problems with mixed behaviours`, () => {
       const rng = createRng(7);
       let made = 0;
       for (let i = 0; i < 150; i++) {
@@ -26,6 +26,7 @@ describe('synthesizeTrace', () => {
         made++;
         expect(isTraceText(trace.prompt + trace.completion)).toBe(true);
         expect(task.verify(problem, solutionOf(trace.completion)).correct).toBe(true);
+        expect(task.verify(problem, trace.completion).correct).toBe(true);
         const flags = detectBehaviours(trace.completion);
         for (const b of BEHAVIOURS) expect(flags[b]).toBe(trace.behaviours.includes(b));
       }
@@ -107,14 +108,29 @@ describe('synthesizeTrace', () => {
     expect(branches).toBeGreaterThan(50);
   });
 
-  it('countdown and game24 verifiers reject commentary lines today (the tasks change this package needs)', () => {
-    const problem = countdownTask.generate(createRng(1));
-    const trace = synthesizeTrace(countdownTask, problem, createRng(2), {
-      rates: { ...ALL_ON, stepByStep: 1 },
-      maxLength: 1000,
-    })!;
-    expect(countdownTask.verify(problem, trace.completion).correct).toBe(false);
-    expect(countdownTask.verify(problem, solutionOf(trace.completion)).correct).toBe(true);
+  for (const task of [countdownTask, game24Task] as unknown as Task[]) {
+    it(`${task.name}: full behaviour traces verify with the task itself, on 300 seeded problems`, () => {
+      let withEvery = 0;
+      for (let seed = 0; seed < 300; seed++) {
+        const rng = createRng(seed);
+        const problem = task.generate(rng);
+        for (const rates of [ALL_ON, {}]) {
+          const trace = synthesizeTrace(task, problem, rng, { rates, maxLength: 1000 });
+          if (trace === null) continue;
+          const verdict = task.verify(problem, trace.completion);
+          expect(verdict.correct, `${trace.completion}\n${verdict.reason}`).toBe(true);
+          const lines = trace.completion.split('\n');
+          const wrong = task.checkSteps!(problem, lines).flatMap((c, i) => (c.correct ? [] : [i]));
+          expect(wrong).toEqual(trace.corruptedLines);
+          if (trace.behaviours.length === BEHAVIOURS.length) withEvery++;
+        }
+      }
+      expect(withEvery).toBeGreaterThan(200);
+    });
+  }
+
+  it('uses the line prefixes the tasks verifiers read', () => {
+    expect(BEHAVIOUR_PREFIXES).toEqual(TRACE_LINE_PREFIXES);
   });
 
   it('shows the example formats', () => {
