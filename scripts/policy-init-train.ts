@@ -4,7 +4,9 @@
 // Options: --out DIR (default reference/models/<task>), --checkpoint-dir DIR (resumable state,
 // default /tmp/o1lab-policy-init-<task>), --resume, --problems N (held-out problems, default 100),
 // --smoke (a seconds-long run of the same pipeline), --trained DIR (skip training: evaluate and
-// card a run made elsewhere by the same recipe, from DIR/final and DIR/training.json).
+// card a run made elsewhere by the same recipe, from DIR/final and DIR/training.json), --committed
+// (the recipe the checkpoints in reference/models were trained with, REFERENCE_CHECKPOINT_RECIPES,
+// instead of the current REFERENCE_RECIPES).
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ import {
   createOrtPolicy,
   evaluatePolicy,
   heldOutProblems,
+  REFERENCE_CHECKPOINT_RECIPES,
   REFERENCE_EVALUATION,
   REFERENCE_RECIPES,
   type RecipeConfig,
@@ -36,10 +39,11 @@ const { values } = parseArgs({
     problems: { type: 'string', default: String(REFERENCE_EVALUATION.numProblems) },
     smoke: { type: 'boolean', default: false },
     trained: { type: 'string' },
+    committed: { type: 'boolean', default: false },
   },
 });
 const taskName = values.task as SynthesisTaskName;
-const reference = REFERENCE_RECIPES[taskName];
+const reference = (values.committed ? REFERENCE_CHECKPOINT_RECIPES : REFERENCE_RECIPES)[taskName];
 if (reference === undefined)
   throw new Error(`--task must be one of ${Object.keys(REFERENCE_RECIPES).join(', ')}`);
 // --smoke: the same pipeline in seconds (2 + 2 steps, 200 traces), to check a setup; not a reference.
@@ -49,7 +53,7 @@ const recipeOptions = values.smoke
 const out = values.out ?? referenceModelDir(taskName);
 const checkpointDir = values['checkpoint-dir'] ?? `/tmp/o1lab-policy-init-${taskName}`;
 const log = (line: string) => console.error(`[policy-init ${taskName}] ${new Date().toISOString()} ${line}`);
-const command = `npx tsx --conditions=source scripts/policy-init-train.ts --task ${taskName}`;
+const command = `npx tsx --conditions=source scripts/policy-init-train.ts --task ${taskName}${values.committed ? ' --committed' : ''}`;
 
 let recipe: RecipeConfig;
 let training: CardTraining;
