@@ -41,10 +41,11 @@ const GENERATE_OPTIONS = REFERENCE_RECIPES.countdown.generateOptions;
 /** Tokens per completion: the reference context is 80 and countdown prompts take ~25. */
 const MAX_TOKENS = 54;
 /**
- * Weight of the process term: the share of a completion's steps that the task's `checkSteps`
- * accepts (countdown: right arithmetic on available numbers), so the sparse outcome reward of a
- * weak starting policy gets a dense signal. GRPO and RLOO add it to the sequence reward; PPO puts
- * each correct step's share on that step's last token (a ground-truth PRM).
+ * Weight of each process term. A step earns it when the task's `checkSteps` accepts it (countdown:
+ * right arithmetic on available numbers) and, separately, when its arithmetic `a op b = c` is right
+ * whatever the numbers, so the sparse outcome reward of a weak starting policy (greedy pass@1 about
+ * 1%) gets a dense signal. GRPO and RLOO add the step shares to the sequence reward; PPO puts each
+ * step's part on that step's last token (a ground-truth PRM).
  */
 const STEP_WEIGHT = 0.2;
 
@@ -56,7 +57,7 @@ const RECIPES: Record<RlAlgorithm, Record<string, unknown>> = {
     numPrompts: 16,
     beta: 0.04,
     rollout: { numGenerations: 8, maxCompletionTokens: MAX_TOKENS },
-    optimizer: { learningRate: 1e-4, minLearningRate: 1e-4 },
+    optimizer: { learningRate: 5e-4, minLearningRate: 5e-4 },
   },
   ppo: {
     numPrompts: 64,
@@ -64,13 +65,13 @@ const RECIPES: Record<RlAlgorithm, Record<string, unknown>> = {
     numMiniBatches: 2,
     klCoef: 0.05,
     rollout: { numGenerations: 1, maxCompletionTokens: MAX_TOKENS },
-    optimizer: { learningRate: 1e-4, minLearningRate: 1e-4 },
+    optimizer: { learningRate: 2e-4, minLearningRate: 2e-4 },
   },
   rloo: {
     estimator: 'rloo',
     numPrompts: 32,
     rollout: { numGenerations: 4, maxCompletionTokens: MAX_TOKENS },
-    optimizer: { learningRate: 1e-4, minLearningRate: 1e-4 },
+    optimizer: { learningRate: 5e-4, minLearningRate: 5e-4 },
   },
 };
 
@@ -110,20 +111,22 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   log(`held-out greedy pass@1 before: ${formatEstimate(before)}`);
 
   const problems = trainingProblems(smoke ? 16 : Number(values['train-problems']), Number(values.seed));
-  const checks = (problem: Problem, steps: readonly string[]) =>
+  const accepted = (problem: Problem, steps: readonly string[]) =>
     steps.length === 0 ? [] : task.checkSteps!(problem, steps).map((c) => c.correct);
+  const checks = (problem: Problem, steps: readonly string[]) =>
+    accepted(problem, steps).map((ok, i) => (ok ? 1 : 0) + (rightArithmetic(steps[i]!) ? 1 : 0));
   const outcome = (r: Rollout) => (task.verify(r.state.problem, r.text).correct ? 1 : 0);
   const processShare = (r: Rollout) => {
     const ok = checks(
       r.state.problem,
       r.text.split(task.stepDelimiter).filter((x) => x.length > 0),
     );
-    return ok.length === 0 ? 0 : ok.filter(Boolean).length / ok.length;
+    return ok.length === 0 ? 0 : ok.reduce((a, b) => a + b, 0) / ok.length;
   };
   const stepRewards: StepRewardFn = async (rollouts) =>
     rollouts.map((r) => {
       const { steps } = completionSteps(r.completionIds, learner.tokenizer, task.stepDelimiter);
-      return checks(r.state.problem, steps).map((ok) => (ok ? STEP_WEIGHT / steps.length : 0));
+      return checks(r.state.problem, steps).map((score) => (STEP_WEIGHT * score) / steps.length);
     });
   const base = { model: learner.model, sampler, tokenizer: learner.tokenizer, task, problems };
   const context =
@@ -275,6 +278,19 @@ async function greedyPass1(sampler: Sampler, numProblems: number): Promise<Estim
     maxTokens: MAX_TOKENS,
   });
   return evaluation.greedyPass1;
+}
+
+/** `a op b = c` with c the exact result (integers; division exact), parsed, never evaluated. */
+function rightArithmetic(step: string): boolean {
+  const m = /^(\d+)([+\-*/])(\d+)=(\d+)$/.exec(step.trim());
+  if (m === null) return false;
+  const a = Number(m[1]);
+  const b = Number(m[3]);
+  const c = Number(m[4]);
+  if (m[2] === '+') return a + b === c;
+  if (m[2] === '-') return a - b === c;
+  if (m[2] === '*') return a * b === c;
+  return b !== 0 && a === b * c;
 }
 
 function formatEstimate(e: Estimate): string {
