@@ -25,7 +25,7 @@ const TWO_POW_53 = 9007199254740992;
  * on a 64-bit LCG), computed with 32-bit integer arithmetic so it gives the same numbers on every
  * platform. `createRng(seed, stream)` equals the reference `pcg32_srandom_r(&rng, seed, stream)`.
  *
- * All randomness in o1lab library code comes from here (never `Math.random()`).
+ * All randomness in o1lab library code comes from here, never from the global unseeded generator.
  */
 export class Rng {
   private stateHi = 0;
