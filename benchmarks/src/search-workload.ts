@@ -1,0 +1,308 @@
+import type { Json, Problem, SearchContext, SearchResult, Task } from '@o1lab/core';
+import { createRng } from '@o1lab/core';
+import { CharTokenizer, initTinyGptWeights, OrtPolicy, OrtRuntime, resolveTinyGptConfig } from '@o1lab/model';
+import {
+  type CountdownEnvironmentOptions,
+  createCountdownEnvironments,
+  createToyEnvironment,
+  createVerifierRewardModel,
+  runSearchWorkload,
+  type SearchWorkloadStats,
+  type ToyEnvironmentOptions,
+  type WorkloadEnvironment,
+  type WorkloadSearch,
+} from '@o1lab/search-testkit';
+import { countdownTask } from '@o1lab/tasks';
+import type { BenchBackend, BenchContext, BenchRecord } from './harness.js';
+import { measure, rescaleRecord } from './harness.js';
+
+/** Seed of every search workload: toy-MDP problem i uses SEED + i, countdown problems SEED. */
+export const SEARCH_SEED = 7;
+
+/** Toy-MDP environment options written into the records' config, so plain JSON. */
+export type ToyWorkload = ToyEnvironmentOptions & Readonly<Record<string, Json>>;
+
+/** A searcher bound to one config. */
+export type BoundSearch<R extends SearchResult<unknown, unknown>> = (
+  problem: Problem<Json>,
+  context: SearchContext<Json>,
+) => Promise<R>;
+
+/** What a sample-budget suite (beam, best-of-N, DVTS, majority vote) differs in. */
+export interface SampleSearchSuite<C extends Readonly<Record<string, Json>>> {
+  /** Record name prefix: `<algorithm>/toy`, `<algorithm>/countdown`. */
+  readonly algorithm: string;
+  /** The searcher with a config (the package's main export, `{ config }` as options). */
+  readonly search: (config: C) => WorkloadSearch;
+  readonly toy: ToyWorkload;
+  readonly toyConfig: C;
+  readonly countdown: CountdownEnvironmentOptions & Readonly<Record<string, Json>>;
+  readonly countdownConfig: C;
+}
+
+const NUM_SAMPLE_PROBLEMS = 16;
+const STAT_PASSES = 10;
+
+/**
+ * The records of a sample-budget suite: NUM_SAMPLE_PROBLEMS toy-MDP problems and
+ * NUM_SAMPLE_PROBLEMS countdown problems (noisy-solver policy), each as problems/s and policy
+ * samples/s. Each record's config carries the bookkeeping measured over STAT_PASSES untimed passes
+ * after a warm-up: wall time outside policy and reward calls over wall time (with these nearly free
+ * models it bounds from above what a real model would see), and that time per policy sample in µs.
+ */
+export async function sampleSearchWorkloads<C extends Readonly<Record<string, Json>>>(
+  spec: SampleSearchSuite<C>,
+  ctx: BenchContext,
+): Promise<BenchRecord[]> {
+  const toyEnvs = (): WorkloadEnvironment[] =>
+    Array.from(
+      { length: NUM_SAMPLE_PROBLEMS },
+      (_, i) => createToyEnvironment({ ...spec.toy, seed: SEARCH_SEED + i }) as never,
+    );
+  const countdownEnvs = (): WorkloadEnvironment[] =>
+    createCountdownEnvironments(NUM_SAMPLE_PROBLEMS, { ...spec.countdown, seed: SEARCH_SEED });
+  return [
+    ...(await sampleWorkload(
+      `${spec.algorithm}/toy`,
+      toyEnvs,
+      { workload: 'toy-mdp', ...spec.toy, ...spec.toyConfig },
+      spec.search(spec.toyConfig),
+      ctx,
+    )),
+    ...(await sampleWorkload(
+      `${spec.algorithm}/countdown`,
+      countdownEnvs,
+      { workload: 'countdown', ...spec.countdown, ...spec.countdownConfig },
+      spec.search(spec.countdownConfig),
+      ctx,
+    )),
+  ];
+}
+
+/** One workload of a tree-search suite. */
+export interface TreeWorkload<C> {
+  readonly name: string;
+  readonly config: C;
+}
+
+/** What a tree-search suite (best-first, MCTS, revision, tree of thoughts) differs in. */
+export interface TreeSearchSuite<C, R extends SearchResult<unknown, unknown>> {
+  /** The searcher with a config, at a budget of SEARCH_BUDGET. */
+  readonly search: (config: C) => BoundSearch<R>;
+  /** Workloads on NUM_TOY_PROBLEMS toy-MDP problems (table policy, noisy PRM), in record order. */
+  readonly toy: readonly TreeWorkload<C>[];
+  /** The workload on NUM_ORT_PROBLEMS countdown problems with the ONNX Runtime policy. */
+  readonly ort: TreeWorkload<C>;
+  /** The random-init TinyGPT of the ORT workload (vocabSize comes from the tokenizer). */
+  readonly ortModel: {
+    readonly dModel: number;
+    readonly nHead: number;
+    readonly nLayer: number;
+    readonly context: number;
+  };
+  /**
+   * Characters added to the tokenizer's alphabet beyond the prompts and reference solutions: those of
+   * prompts the searcher writes itself. @default ''
+   */
+  readonly extraAlphabet?: string;
+  /**
+   * Simulations of one result; when given, an untimed pass before the warm-up counts them, and the
+   * records add `simulationsPerProblem` and a `<name>-simulations` record in simulations/s.
+   */
+  readonly simulationsOf?: (result: R) => number;
+}
+
+/** 2^12 generated tokens per problem. */
+export const SEARCH_BUDGET = { generatedTokens: 4096 };
+
+const NUM_TOY_PROBLEMS = 16;
+const TOY: ToyWorkload = { depth: 4, branching: 3, pCorrect: 0.5, reward: 'noisy', noise: 0.1 };
+const NUM_ORT_PROBLEMS = 2;
+const WARM_PASSES = 5;
+const SHARE_PASSES = 5;
+
+/**
+ * The records of a tree-search suite: each toy workload on NUM_TOY_PROBLEMS seeded toy-MDP problems
+ * with the table policy and noisy PRM of `@o1lab/search-testkit` (nearly free models: the bookkeeping
+ * share is an upper bound), then the ORT workload on NUM_ORT_PROBLEMS countdown problems with the
+ * ONNX Runtime policy of `@o1lab/model` over a randomly initialised TinyGPT (it measures compute,
+ * not accuracy) and the verifier as reward model; the runtime, and so its prefix cache, is shared by
+ * the iterations. Each as problems/s and samples/s; the config carries the bookkeeping share of
+ * untimed passes after warm-up.
+ */
+export async function treeSearchWorkloads<C, R extends SearchResult<unknown, unknown>>(
+  spec: TreeSearchSuite<C, R>,
+  ctx: BenchContext,
+): Promise<BenchRecord[]> {
+  const records: BenchRecord[] = [];
+  const toyEnvs = (): WorkloadEnvironment[] =>
+    Array.from(
+      { length: NUM_TOY_PROBLEMS },
+      (_, i) => createToyEnvironment({ ...TOY, seed: SEARCH_SEED + i }) as never,
+    );
+  const toy = { workload: 'toy-mdp', ...TOY };
+  for (const { name, config } of spec.toy) {
+    records.push(...(await treeWorkload(spec, name, toyEnvs, config, toy, 'js', ctx)));
+  }
+
+  const task = countdownTask as unknown as Task<Json>;
+  const problems = countdownProblems(NUM_ORT_PROBLEMS);
+  const tokenizer = new CharTokenizer(alphabetOf(task, countdownProblems(64), spec.extraAlphabet ?? ''));
+  const model = resolveTinyGptConfig({ vocabSize: tokenizer.vocabSize, ...spec.ortModel });
+  const runtime = await OrtRuntime.fromWeights(model, initTinyGptWeights(model));
+  try {
+    const ortEnvs = (): WorkloadEnvironment[] =>
+      problems.map((problem) => ({
+        task,
+        problem,
+        policy: new OrtPolicy(runtime, tokenizer, { stepDelimiter: task.stepDelimiter }),
+        reward: createVerifierRewardModel(task),
+      }));
+    const description = {
+      workload: 'countdown',
+      model: { ...spec.ortModel, vocabSize: tokenizer.vocabSize, weights: 'init' },
+    };
+    records.push(
+      ...(await treeWorkload(
+        spec,
+        spec.ort.name,
+        ortEnvs,
+        spec.ort.config,
+        description,
+        { ort: 'cpu' },
+        ctx,
+      )),
+    );
+  } finally {
+    await runtime.dispose();
+  }
+  return records;
+}
+
+async function sampleWorkload(
+  name: string,
+  envs: () => WorkloadEnvironment[],
+  description: Record<string, Json>,
+  search: WorkloadSearch,
+  ctx: BenchContext,
+): Promise<BenchRecord[]> {
+  // A first pass warms the JIT up; the next STAT_PASSES give the counts and the bookkeeping share
+  // (summed, since one pass of these cheap models is too short to time the bookkeeping alone).
+  await runSearchWorkload(envs(), search);
+  const passes = [];
+  for (let i = 0; i < STAT_PASSES; i++) passes.push(await runSearchWorkload(envs(), search));
+  const stats = passes[0]!;
+  const wallMs = passes.reduce((a, p) => a + p.wallTimeMs, 0);
+  const bookkeepingMs = Math.max(0, wallMs - passes.reduce((a, p) => a + p.policyTimeMs + p.rewardTimeMs, 0));
+  const record = await measure(
+    {
+      name,
+      unit: 'problems/s',
+      itemsPerIteration: NUM_SAMPLE_PROBLEMS,
+      config: {
+        ...description,
+        numProblems: NUM_SAMPLE_PROBLEMS,
+        samplesPerProblem: stats.samples / NUM_SAMPLE_PROBLEMS,
+        accuracy: stats.correct / NUM_SAMPLE_PROBLEMS,
+        bookkeepingShare: Math.round((bookkeepingMs / wallMs) * 1000) / 1000,
+        bookkeepingUsPerSample:
+          Math.round(((bookkeepingMs * 1000) / (stats.samples * STAT_PASSES)) * 100) / 100,
+      },
+      seed: SEARCH_SEED,
+      fn: () => runSearchWorkload(envs(), search),
+    },
+    ctx,
+  );
+  return [record, rescaleRecord(record, `${name}-samples`, 'samples/s', stats.samples / NUM_SAMPLE_PROBLEMS)];
+}
+
+async function treeWorkload<C, R extends SearchResult<unknown, unknown>>(
+  spec: TreeSearchSuite<C, R>,
+  name: string,
+  envs: () => WorkloadEnvironment[],
+  config: C,
+  description: Record<string, Json>,
+  backend: BenchBackend,
+  ctx: BenchContext,
+): Promise<BenchRecord[]> {
+  const search = spec.search(config);
+  const numProblems = envs().length;
+  const { simulationsOf } = spec;
+  let simulations: number | undefined;
+  if (simulationsOf) {
+    let sum = 0;
+    await runSearchWorkload(envs(), async (problem, context) => {
+      const result = await search(problem, context);
+      sum += simulationsOf(result);
+      return result;
+    });
+    simulations = sum;
+  }
+  const stats = await warmStats(envs, search);
+  const record = await measure(
+    {
+      name,
+      unit: 'problems/s',
+      itemsPerIteration: numProblems,
+      config: {
+        ...description,
+        ...(config as Record<string, Json>),
+        budget: SEARCH_BUDGET,
+        numProblems,
+        ...(simulations === undefined ? {} : { simulationsPerProblem: simulations / numProblems }),
+        samplesPerProblem: stats.samples / numProblems,
+        generatedTokensPerProblem: stats.generatedTokens / numProblems,
+        accuracy: stats.correct / numProblems,
+        bookkeepingShare: Math.round(stats.medianShare * 1000) / 1000,
+        bookkeepingMsPerProblem: Math.round(stats.bookkeepingMsPerProblem * 1000) / 1000,
+      },
+      seed: SEARCH_SEED,
+      backend,
+      fn: () => runSearchWorkload(envs(), search),
+    },
+    ctx,
+  );
+  return [
+    record,
+    ...(simulations === undefined
+      ? []
+      : [rescaleRecord(record, `${name}-simulations`, 'simulations/s', simulations / numProblems)]),
+    rescaleRecord(record, `${name}-samples`, 'samples/s', stats.samples / numProblems),
+  ];
+}
+
+function countdownProblems(count: number): Problem<Json>[] {
+  const rng = createRng(SEARCH_SEED);
+  return Array.from({ length: count }, () => countdownTask.generate(rng) as unknown as Problem<Json>);
+}
+
+/** Every character of the problems' prompts and reference solutions, and `extra` (the tokenizer's alphabet). */
+function alphabetOf(task: Task<Json>, problems: readonly Problem<Json>[], extra: string): string {
+  const chars = new Set<string>(`${task.stepDelimiter}${extra}`);
+  for (const problem of problems) {
+    for (const c of task.prompt(problem)) chars.add(c);
+    for (const step of task.solve?.(problem) ?? []) for (const c of step) chars.add(c);
+  }
+  return [...chars].sort().join('');
+}
+
+/**
+ * The bookkeeping share after the JIT has warmed up: WARM_PASSES untimed passes, then the pass with
+ * the median share of SHARE_PASSES more (a cold first pass measures compilation, not the searcher).
+ */
+async function warmStats(
+  envs: () => WorkloadEnvironment[],
+  search: WorkloadSearch,
+): Promise<SearchWorkloadStats & { readonly medianShare: number; readonly bookkeepingMsPerProblem: number }> {
+  for (let i = 0; i < WARM_PASSES; i++) await runSearchWorkload(envs(), search);
+  const passes: SearchWorkloadStats[] = [];
+  for (let i = 0; i < SHARE_PASSES; i++) passes.push(await runSearchWorkload(envs(), search));
+  passes.sort((a, b) => a.bookkeepingShare - b.bookkeepingShare);
+  const median = passes[(passes.length - 1) >> 1]!;
+  const bookkeepingMs = Math.max(0, median.wallTimeMs - median.policyTimeMs - median.rewardTimeMs);
+  return {
+    ...median,
+    medianShare: median.bookkeepingShare,
+    bookkeepingMsPerProblem: bookkeepingMs / median.problems,
+  };
+}
