@@ -2,6 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '@o1lab/core';
+import {
+  createToyModel,
+  createToyPolicy,
+  toyAnswer,
+  toyGreedyAccuracy,
+  toyPairs,
+  toyPrompt,
+  toyTokenizer,
+} from '@o1lab/learn-rollout';
 import { buildSftBatch, createTrainer, initTfBackend } from '@o1lab/model';
 import { referenceDpoLoss, referenceSequenceLogprob } from '@o1lab/reference';
 import * as tf from '@tensorflow/tfjs';
@@ -19,15 +28,6 @@ import {
   stepPairsFromTree,
   writePreferenceDataset,
 } from './pairs.js';
-import {
-  createToyModel,
-  createToyPolicy,
-  toyAnswer,
-  toyGreedyAccuracy,
-  toyPairs,
-  toyPrompt,
-  toyTokenizer,
-} from './test-toy.js';
 
 beforeAll(async () => {
   await initTfBackend({ log: () => {} });

@@ -2,11 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Problem } from '@o1lab/core';
-import { readSftDataset } from '@o1lab/learn-sft';
-import { initTfBackend } from '@o1lab/model';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { expertIterationPreset, resolveExpertIterationConfig } from './config.js';
-import { type CandidateFn, expertIteration, policyCandidates } from './expert-iteration.js';
 import {
   createToyModel,
   createToyPolicy,
@@ -14,7 +9,12 @@ import {
   toyGreedyAccuracy,
   toyPrompt,
   toyTokenizer,
-} from './test-toy.js';
+} from '@o1lab/learn-rollout';
+import { readSftDataset } from '@o1lab/learn-sft';
+import { initTfBackend } from '@o1lab/model';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expertIterationPreset, resolveExpertIterationConfig } from './config.js';
+import { type CandidateFn, expertIteration, policyCandidates } from './expert-iteration.js';
 
 beforeAll(async () => {
   await initTfBackend({ log: () => {} });

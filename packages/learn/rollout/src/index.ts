@@ -18,6 +18,16 @@ export {
 } from './jsonl.js';
 export type { KlEstimator, PolicyForward, PolicyForwardOptions } from './logprobs.js';
 export { klPenalty, maskedMean, policyForward, readPolicyForward } from './logprobs.js';
+export {
+  createToyModel,
+  createToyPolicy,
+  toyAnswer,
+  toyGreedyAccuracy,
+  toyPairs,
+  toyPrompt,
+  toyRng,
+  toyTokenizer,
+} from './next-digit-toy.js';
 export type { LossStepResult, PolicyOptimizer } from './optimizer.js';
 export { createPolicyOptimizer } from './optimizer.js';
 export type { QueuedRollouts, StalenessStats } from './queue.js';

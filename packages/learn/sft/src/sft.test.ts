@@ -1,13 +1,19 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  createToyModel,
+  createToyPolicy,
+  toyGreedyAccuracy,
+  toyPairs,
+  toyTokenizer,
+} from '@o1lab/learn-rollout';
 import { initTfBackend, loadCheckpoint } from '@o1lab/model';
 import { referenceMaskedCrossEntropy } from '@o1lab/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultSftConfig, resolveSftConfig } from './config.js';
 import { readSftDataset, writeSftDataset } from './dataset.js';
 import { sftBatch, sftEvaluate, sftTrain } from './sft.js';
-import { createToyModel, createToyPolicy, toyGreedyAccuracy, toyPairs, toyTokenizer } from './test-toy.js';
 
 beforeAll(async () => {
   await initTfBackend({ log: () => {} });

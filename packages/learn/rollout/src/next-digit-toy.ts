@@ -1,3 +1,6 @@
+// The next-digit toy of the learning tests: prompt `d>`, answer (d + 1) mod 10. Small enough that a
+// 1-layer TinyGPT learns it in seconds, so imitation, preference and distillation tests can assert
+// that accuracy rises rather than merely changes.
 import { createRng } from '@o1lab/core';
 import {
   CharTokenizer,
