@@ -3,6 +3,7 @@ import {
   budgetAllows,
   budgetRemaining,
   ComputeMeter,
+  computeTracker,
   diffCompute,
   isBudgetExhausted,
   mergeCompute,
@@ -61,5 +62,22 @@ describe('Budget', () => {
   it('rejects bad budgets by field name', () => {
     expect(() => resolveBudget({ tokens: 5 } as never)).toThrow(/unknown budget field `tokens`/);
     expect(() => resolveBudget({ samples: 1.5 })).toThrow(/budget `samples` must be an integer >= 0/);
+  });
+});
+
+describe('computeTracker', () => {
+  it('merges policy and reward deltas since it was made, counting a shared meter once', () => {
+    const policyMeter = new ComputeMeter();
+    const rewardMeter = new ComputeMeter();
+    policyMeter.add({ generatedTokens: 100 });
+    rewardMeter.add({ rewardCalls: 5 });
+    const spent = computeTracker({ meter: policyMeter }, { meter: rewardMeter });
+    policyMeter.add({ generatedTokens: 7, policyCalls: 1 });
+    rewardMeter.add({ rewardCalls: 2 });
+    expect(spent()).toMatchObject({ generatedTokens: 7, policyCalls: 1, rewardCalls: 2 });
+    const shared = computeTracker({ meter: policyMeter }, { meter: policyMeter });
+    policyMeter.add({ generatedTokens: 3 });
+    expect(shared().generatedTokens).toBe(3);
+    expect(computeTracker({ meter: policyMeter })().generatedTokens).toBe(0);
   });
 });

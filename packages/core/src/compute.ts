@@ -185,3 +185,22 @@ export function isBudgetExhausted(budget: Budget, spent: ComputeSnapshot): boole
   const left = budgetRemaining(budget, spent);
   return left.generatedTokens <= 0 || left.policyCalls <= 0 || left.samples <= 0;
 }
+
+/**
+ * What a policy and an optional reward model spend from now on: the returned function gives the
+ * merged meter deltas since this call. A reward model that shares the policy's meter is counted
+ * once. Searchers report this as their compute.
+ */
+export function computeTracker(
+  policy: { readonly meter: ComputeMeter },
+  reward?: { readonly meter: ComputeMeter },
+): () => ComputeSnapshot {
+  const p0 = policy.meter.snapshot();
+  const own = reward !== undefined && reward.meter !== policy.meter ? reward.meter : undefined;
+  const r0 = own?.snapshot();
+  return () =>
+    mergeCompute(
+      diffCompute(policy.meter.snapshot(), p0),
+      own === undefined || r0 === undefined ? ZERO_COMPUTE : diffCompute(own.snapshot(), r0),
+    );
+}

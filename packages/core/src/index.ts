@@ -6,6 +6,7 @@ export {
   budgetRemaining,
   COMPUTE_FIELDS,
   ComputeMeter,
+  computeTracker,
   diffCompute,
   isBudgetExhausted,
   mergeCompute,

@@ -16,13 +16,11 @@ import {
   appendStep,
   budgetAllows,
   budgetRemaining,
+  computeTracker,
   createRng,
-  diffCompute,
   initialState,
-  mergeCompute,
   O1labError,
   resolveBudget,
-  ZERO_COMPUTE,
 } from '@o1lab/core';
 import { type BeamConfig, resolveBeamConfig } from './config.js';
 
@@ -105,7 +103,7 @@ export async function beamSearch<D>(
     });
   }
   const startMs = performance.now();
-  const spent = meterTracker(context);
+  const spent = computeTracker(context.policy, context.reward);
   const rng = createRng(config.seed);
   const sampling = {
     maxTokens: config.maxStepTokens,
@@ -285,17 +283,4 @@ function sumOf(xs: readonly number[]): number {
   let s = 0;
   for (const x of xs) s += x;
   return s;
-}
-
-// What the policy and reward model spent since the search began (one meter counted once if shared).
-function meterTracker(context: SearchContext<unknown>): () => ComputeSnapshot {
-  const { policy, reward } = context;
-  const p0 = policy.meter.snapshot();
-  const shared = reward !== undefined && reward.meter === policy.meter;
-  const r0 = reward === undefined || shared ? ZERO_COMPUTE : reward.meter.snapshot();
-  return () =>
-    mergeCompute(
-      diffCompute(policy.meter.snapshot(), p0),
-      reward === undefined || shared ? ZERO_COMPUTE : diffCompute(reward.meter.snapshot(), r0),
-    );
 }

@@ -14,13 +14,11 @@ import {
   appendStep,
   budgetAllows,
   budgetRemaining,
+  computeTracker,
   createRng,
-  diffCompute,
   initialState,
-  mergeCompute,
   O1labError,
   resolveBudget,
-  ZERO_COMPUTE,
 } from '@o1lab/core';
 import { type BestOfNConfig, resolveBestOfNConfig } from './config.js';
 
@@ -77,7 +75,7 @@ export async function bestOfN<D>(
     });
   }
   const startMs = performance.now();
-  const spent = meterTracker(context);
+  const spent = computeTracker(context.policy, context.reward);
   const root = initialState(context.task, problem) as unknown as State;
   const rng = createRng(config.seed);
 
@@ -181,17 +179,4 @@ export function splitSteps(text: string, stepDelimiter: string): string[] {
   const steps = text.split(stepDelimiter);
   if (steps[steps.length - 1] === '') steps.pop();
   return steps;
-}
-
-// What the policy and reward model spent since the search began (one meter counted once if shared).
-function meterTracker(context: SearchContext<unknown>): () => ComputeSnapshot {
-  const { policy, reward } = context;
-  const p0 = policy.meter.snapshot();
-  const shared = reward !== undefined && reward.meter === policy.meter;
-  const r0 = reward === undefined || shared ? ZERO_COMPUTE : reward.meter.snapshot();
-  return () =>
-    mergeCompute(
-      diffCompute(policy.meter.snapshot(), p0),
-      reward === undefined || shared ? ZERO_COMPUTE : diffCompute(reward.meter.snapshot(), r0),
-    );
 }
