@@ -14,10 +14,9 @@ import {
   appendStep,
   budgetAllows,
   budgetRemaining,
+  computeTracker,
   createRng,
-  diffCompute,
   initialState,
-  mergeCompute,
   O1labError,
   type Rng,
   resolveBudget,
@@ -102,8 +101,8 @@ export async function bestFirstSearch<D>(
     );
   }
   const { policy, reward } = context;
-  const policyStart = policy.meter.snapshot();
-  const rewardStart = reward.meter.snapshot();
+  // Budgets limit the policy alone; the result reports the policy and the reward model.
+  const spentTotal = computeTracker(policy, reward);
   const search: BestFirstSearchState<D> = {
     context,
     config,
@@ -112,7 +111,7 @@ export async function bestFirstSearch<D>(
     nodes: [],
     states: [],
     rounds: [],
-    spent: () => diffCompute(policy.meter.snapshot(), policyStart),
+    spent: computeTracker(policy),
   };
   addNode(search, -1, initialState(context.task, problem) as State, null, 1);
 
@@ -124,10 +123,8 @@ export async function bestFirstSearch<D>(
   const candidates: Candidate[] = finished
     .map((n) => ({ steps: stepTexts(search.states[n.id]!), answer: n.answer, score: n.value! }))
     .sort((a, b) => b.score - a.score);
-  const rewardSpent =
-    reward.meter !== policy.meter ? [diffCompute(reward.meter.snapshot(), rewardStart)] : [];
   const compute: ComputeSnapshot = Object.freeze({
-    ...mergeCompute(search.spent(), ...rewardSpent),
+    ...spentTotal(),
     wallTimeMs: performance.now() - startMs,
   });
   return {

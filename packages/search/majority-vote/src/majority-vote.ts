@@ -1,23 +1,12 @@
-import type {
-  Budget,
-  Candidate,
-  ComputeSnapshot,
-  Problem,
-  SearchContext,
-  Searcher,
-  SearchResult,
-  Task,
-} from '@o1lab/core';
+import type { Budget, Candidate, Problem, SearchContext, Searcher, SearchResult, Task } from '@o1lab/core';
 import {
   budgetAllows,
   budgetRemaining,
+  computeTracker,
   createRng,
-  diffCompute,
   initialState,
-  mergeCompute,
   resolveBudget,
   type State,
-  ZERO_COMPUTE,
 } from '@o1lab/core';
 import { type MajorityVoteConfig, resolveMajorityVoteConfig } from './config.js';
 
@@ -73,8 +62,7 @@ export async function majorityVote<D>(
   const { policy } = context;
   const task = context.task as unknown as Task;
   const startMs = performance.now();
-  const p0 = policy.meter.snapshot();
-  const spent = (): ComputeSnapshot => mergeCompute(diffCompute(policy.meter.snapshot(), p0), ZERO_COMPUTE);
+  const spent = computeTracker(policy);
   const root = initialState(context.task, problem) as unknown as State;
 
   // Sampling: as many of the n paths as the budget allows, in one batched call.

@@ -14,10 +14,9 @@ import type {
 import {
   appendStep,
   budgetAllows,
+  computeTracker,
   createRng,
-  diffCompute,
   initialState,
-  mergeCompute,
   O1labError,
   type Rng,
   resolveBudget,
@@ -46,8 +45,9 @@ export async function mctsSearch<D>(
   checkContext(config, context);
   const { policy, task } = context;
   const reward = context.reward;
-  const policyStart = policy.meter.snapshot();
-  const rewardStart = reward?.meter.snapshot();
+  // Budgets limit the policy alone; the result reports the policy and the reward model.
+  const spent = computeTracker(policy);
+  const spentTotal = computeTracker(policy, reward);
   const search: MctsSearchState = {
     nodes: [],
     states: [],
@@ -57,7 +57,6 @@ export async function mctsSearch<D>(
   const root = addNode(search, -1, initialState(task, problem) as State, null, 0, 1);
   root.policyPrior = 1;
   root.prior = 1;
-  const spent = () => diffCompute(policy.meter.snapshot(), policyStart);
 
   let numSimulations = 0;
   let numRounds = 0;
@@ -143,13 +142,8 @@ export async function mctsSearch<D>(
   };
   const chosen = finalNode(tree, config);
   const candidates = terminalCandidates(search);
-  const policySpent = spent();
-  const rewardSpent =
-    reward !== undefined && rewardStart !== undefined && reward.meter !== policy.meter
-      ? diffCompute(reward.meter.snapshot(), rewardStart)
-      : undefined;
   const compute: ComputeSnapshot = Object.freeze({
-    ...mergeCompute(policySpent, ...(rewardSpent === undefined ? [] : [rewardSpent])),
+    ...spentTotal(),
     wallTimeMs: performance.now() - startMs,
   });
   const chosenSteps = chosen === null ? [] : stepTexts(search.states[chosen]!);

@@ -13,10 +13,9 @@ import type {
 import {
   appendStep,
   budgetRemaining,
+  computeTracker,
   createRng,
-  diffCompute,
   initialState,
-  mergeCompute,
   O1labError,
   resolveBudget,
 } from '@o1lab/core';
@@ -90,9 +89,9 @@ export async function sequentialRevision<D>(
     );
   }
   const buildPrompt = options.revisionPrompt ?? defaultRevisionPrompt;
-  const policyStart = policy.meter.snapshot();
-  const rewardStart = reward?.meter.snapshot();
-  const spent = () => diffCompute(policy.meter.snapshot(), policyStart);
+  // Budgets limit the policy alone; the result reports the policy and the reward model.
+  const spent = computeTracker(policy);
+  const spentTotal = computeTracker(policy, reward);
   const rng = createRng(config.seed);
   const root = initialState(task, problem) as State;
   const { chainLength, numChains } = chainShape(config.numSamples, config.sequentialRatio);
@@ -166,12 +165,8 @@ export async function sequentialRevision<D>(
     .flat()
     .map((a) => ({ steps: a.steps, answer: a.answer, score: a.score ?? 0 }))
     .sort((a, b) => b.score - a.score);
-  const rewardSpent =
-    reward !== undefined && rewardStart !== undefined && reward.meter !== policy.meter
-      ? [diffCompute(reward.meter.snapshot(), rewardStart)]
-      : [];
   const compute: ComputeSnapshot = Object.freeze({
-    ...mergeCompute(spent(), ...rewardSpent),
+    ...spentTotal(),
     wallTimeMs: performance.now() - startMs,
   });
   return {

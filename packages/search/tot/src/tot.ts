@@ -12,10 +12,9 @@ import type {
 import {
   appendStep,
   budgetAllows,
+  computeTracker,
   createRng,
-  diffCompute,
   initialState,
-  mergeCompute,
   O1labError,
   type Rng,
   resolveBudget,
@@ -98,8 +97,8 @@ export async function treeOfThoughts<D>(
   const budget = resolveBudget(options.budget ?? {}, 'treeOfThoughts budget');
   checkContext(config, context, options.judge);
   const { policy, reward } = context;
-  const policyStart = policy.meter.snapshot();
-  const rewardStart = reward?.meter.snapshot();
+  // Budgets limit the policy alone; the result reports the policy and the reward model.
+  const spentTotal = computeTracker(policy, reward);
   const search: TotSearch<D> = {
     context,
     config,
@@ -108,7 +107,7 @@ export async function treeOfThoughts<D>(
     rng: createRng(config.seed),
     nodes: [],
     states: [],
-    spent: () => diffCompute(policy.meter.snapshot(), policyStart),
+    spent: computeTracker(policy),
   };
   addNode(search, -1, initialState(context.task, problem) as State, null, 'root');
 
@@ -148,7 +147,7 @@ export async function treeOfThoughts<D>(
     steps: chosen?.steps ?? [],
     candidates: all,
     tree,
-    compute: computeSince(search, rewardStart, startMs),
+    compute: Object.freeze({ ...spentTotal(), wallTimeMs: performance.now() - startMs }),
     config,
   };
 }
@@ -401,19 +400,6 @@ function stepTexts(state: State): string[] {
 
 function splitSteps(text: string, delimiter: string): string[] {
   return text.split(delimiter).filter((s) => s.length > 0);
-}
-
-function computeSince<D>(
-  search: TotSearch<D>,
-  rewardStart: ComputeSnapshot | undefined,
-  startMs: number,
-): ComputeSnapshot {
-  const { policy, reward } = search.context;
-  const parts = [search.spent()];
-  if (reward !== undefined && rewardStart !== undefined && reward.meter !== policy.meter) {
-    parts.push(diffCompute(reward.meter.snapshot(), rewardStart));
-  }
-  return Object.freeze({ ...mergeCompute(...parts), wallTimeMs: performance.now() - startMs });
 }
 
 function checkContext<D>(
