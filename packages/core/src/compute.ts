@@ -204,3 +204,32 @@ export function computeTracker(
       own === undefined || r0 === undefined ? ZERO_COMPUTE : diffCompute(own.snapshot(), r0),
     );
 }
+
+/** How many states one batched policy call continues, and how many samples each. */
+export interface BatchedCallPlan {
+  readonly numStates: number;
+  readonly perState: number;
+}
+
+/**
+ * Sizes one batched policy call to what is left of `budget`: `numStates` states with `perState`
+ * samples of up to `maxTokens` tokens each if that fits, else fewer samples per state, else the
+ * first states with one sample each; null when not even one sample fits. Frontier searchers (beam,
+ * DVTS) call it before every round.
+ */
+export function planBatchedCall(
+  budget: Budget,
+  spent: ComputeSnapshot,
+  numStates: number,
+  perState: number,
+  maxTokens: number,
+): BatchedCallPlan | null {
+  const left = budgetRemaining(budget, spent);
+  if (left.policyCalls < 1) return null;
+  const maxSamples = Math.min(left.samples, Math.floor(left.generatedTokens / maxTokens));
+  if (!(maxSamples >= 1) || numStates < 1 || perState < 1) return null;
+  if (numStates * perState <= maxSamples) return { numStates, perState };
+  const per = Math.floor(maxSamples / numStates);
+  if (per >= 1) return { numStates, perState: per };
+  return { numStates: maxSamples, perState: 1 };
+}

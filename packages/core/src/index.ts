@@ -1,6 +1,6 @@
 export type { StepAggregation } from './aggregate.js';
 export { aggregateStepScores, STEP_AGGREGATIONS } from './aggregate.js';
-export type { Budget, ComputeSnapshot } from './compute.js';
+export type { BatchedCallPlan, Budget, ComputeSnapshot } from './compute.js';
 export {
   budgetAllows,
   budgetRemaining,
@@ -10,6 +10,7 @@ export {
   diffCompute,
   isBudgetExhausted,
   mergeCompute,
+  planBatchedCall,
   resolveBudget,
   ZERO_COMPUTE,
 } from './compute.js';

@@ -1,7 +1,6 @@
 import type {
   Budget,
   Candidate,
-  ComputeSnapshot,
   FinishReason,
   Problem,
   Sample,
@@ -15,11 +14,11 @@ import {
   aggregateStepScores,
   appendStep,
   budgetAllows,
-  budgetRemaining,
   computeTracker,
   createRng,
   initialState,
   O1labError,
+  planBatchedCall,
   resolveBudget,
 } from '@o1lab/core';
 import { type BeamConfig, resolveBeamConfig } from './config.js';
@@ -120,7 +119,7 @@ export async function beamSearch<D>(
 
   for (let round = 0; round < config.numIterations && active.length > 0; round++) {
     // Expansion: N samples over the frontier (N from the root, M from each of N/M beams), one call.
-    const plan = planCall(
+    const plan = planBatchedCall(
       budget,
       spent(),
       active.length,
@@ -214,26 +213,8 @@ export const beamSearcher: Searcher<BeamConfig, BeamTree> = Object.freeze({
   search: beamSearch,
 });
 
-/**
- * Sizes one batched call to the budget: `numStates` states with `perState` samples each if that
- * fits, else fewer samples per state, else fewer states with one sample each; null when no call fits.
- */
-export function planCall(
-  budget: Budget,
-  spent: ComputeSnapshot,
-  numStates: number,
-  perState: number,
-  maxTokens: number,
-): { numStates: number; perState: number } | null {
-  const left = budgetRemaining(budget, spent);
-  if (left.policyCalls < 1) return null;
-  const maxSamples = Math.min(left.samples, Math.floor(left.generatedTokens / maxTokens));
-  if (!(maxSamples >= 1) || numStates < 1 || perState < 1) return null;
-  if (numStates * perState <= maxSamples) return { numStates, perState };
-  const per = Math.floor(maxSamples / numStates);
-  if (per >= 1) return { numStates, perState: per };
-  return { numStates: maxSamples, perState: 1 };
-}
+/** Core `planBatchedCall`, kept under its earlier name. */
+export const planCall = planBatchedCall;
 
 /** A step ends the solution when the sequence ended (eos, length) or the step states an answer. */
 export function isTerminal(sample: Sample, task: Pick<Task, 'parseAnswer'>): boolean {

@@ -1,7 +1,6 @@
 import type {
   Budget,
   Candidate,
-  ComputeSnapshot,
   FinishReason,
   Problem,
   Sample,
@@ -15,11 +14,11 @@ import {
   aggregateStepScores,
   appendStep,
   budgetAllows,
-  budgetRemaining,
   computeTracker,
   createRng,
   initialState,
   O1labError,
+  planBatchedCall,
   resolveBudget,
 } from '@o1lab/core';
 import { type DvtsConfig, resolveDvtsConfig } from './config.js';
@@ -123,7 +122,7 @@ export async function dvts<D>(
   for (let round = 0; round < config.numIterations; round++) {
     // Expansion: M proposals for every unfinished subtree, one call for all of them.
     const open = subtrees.flatMap((t, i) => (t.done ? [] : [i]));
-    const plan = planCall(budget, spent(), open.length, config.beamWidth, config.maxStepTokens);
+    const plan = planBatchedCall(budget, spent(), open.length, config.beamWidth, config.maxStepTokens);
     if (plan === null) break;
     const frontier = open.slice(0, plan.numStates);
     const samples = await policy.sampleSteps(
@@ -217,24 +216,6 @@ export const dvtsSearcher: Searcher<DvtsConfig, DvtsTree> = Object.freeze({
   name: 'dvts',
   search: dvts,
 });
-
-// Sizes one batched call to the budget: fewer samples per state first, then fewer states.
-function planCall(
-  budget: Budget,
-  spent: ComputeSnapshot,
-  numStates: number,
-  perState: number,
-  maxTokens: number,
-): { numStates: number; perState: number } | null {
-  const left = budgetRemaining(budget, spent);
-  if (left.policyCalls < 1) return null;
-  const maxSamples = Math.min(left.samples, Math.floor(left.generatedTokens / maxTokens));
-  if (!(maxSamples >= 1) || numStates < 1 || perState < 1) return null;
-  if (numStates * perState <= maxSamples) return { numStates, perState };
-  const per = Math.floor(maxSamples / numStates);
-  if (per >= 1) return { numStates, perState: per };
-  return { numStates: maxSamples, perState: 1 };
-}
 
 // A step ends the solution when the sequence ended (eos, length) or the step states an answer.
 function isTerminal(sample: Sample, task: Pick<Task, 'parseAnswer'>): boolean {
