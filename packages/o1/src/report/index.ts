@@ -1,0 +1,11 @@
+export { CLAIM_STATEMENTS, evaluateClaims, LOG_LINEAR_MIN_R2 } from './claims.js';
+export type { CurveAxis } from './fits.js';
+export { logLinearFits } from './fits.js';
+export { escapeHtml } from './html.js';
+export { curvesSpec, renderVegaLiteSvg, trainTimeSpec } from './plots.js';
+export type { RenderedReport } from './report.js';
+export { REPORT_FILES, renderReport, writeReport } from './report.js';
+export type { NormalisedTree, TreeFieldValue, TreeKind, TreeViewNode } from './tree-normalise.js';
+export { normaliseTree } from './tree-normalise.js';
+export type { TreeViewerOptions } from './tree-viewer.js';
+export { DEFAULT_TREE_OPEN_DEPTH, renderTreeViewer, writeTreeViewer } from './tree-viewer.js';
