@@ -85,6 +85,14 @@ export class OrtPolicy implements Policy {
     return logprobs[0]!;
   }
 
+  /**
+   * The token ids a call would prefill for `state`: BOS + the state rendered with `stepDelimiter`
+   * (`sampleSteps` renders with its option's delimiter, the other calls with the config's).
+   */
+  promptTokens(state: State, stepDelimiter: string = this.config.stepDelimiter): number[] {
+    return this.encodeState(state, stepDelimiter);
+  }
+
   private async sample(
     states: readonly State[],
     options: SampleOptions,
