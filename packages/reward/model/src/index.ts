@@ -21,6 +21,19 @@ export type { BestOfNEvaluation, BestOfNRow, BestOfNSample, StepAccuracy } from 
 export { bestOfNEvaluation, rocAuc, stepAccuracy } from './evaluate.js';
 export type { JudgeKind, JudgePromptBuilder, JudgeRewardModelOptions } from './judge-reward-model.js';
 export { createJudgeRewardModel, defaultJudgePrompt, parseVerdict } from './judge-reward-model.js';
+export type {
+  LearnedRewardModel,
+  LearnedRewardModelOptions,
+  RewardModelCard,
+  SavableRewardModel,
+} from './learned-reward-model.js';
+export {
+  createLearnedRewardModel,
+  loadRewardModel,
+  REWARD_MODEL_CARD_FILE,
+  saveRewardModel,
+  scoringRuntimeOptions,
+} from './learned-reward-model.js';
 export type { MathShepherdRecord } from './math-shepherd.js';
 export {
   MATH_SHEPHERD_STEP_TAG,
@@ -30,6 +43,8 @@ export {
   validateMathShepherdRecord,
   writeMathShepherd,
 } from './math-shepherd.js';
+export type { McPrmExampleOptions } from './mc-examples.js';
+export { mcPrmExamples, mcStepExamples, splitSteps } from './mc-examples.js';
 export type {
   Prm800kCompletion,
   Prm800kQuestion,
@@ -44,6 +59,20 @@ export {
   validatePrm800kRecord,
   writePrm800k,
 } from './prm800k.js';
+export { bceWithLogitsLoss, bradleyTerryLoss } from './reward-loss.js';
+export type { EncodedSolution, PaddedRows } from './reward-sequences.js';
+export { encodeSolution, padRows } from './reward-sequences.js';
+export type { LearnedRewardKind, RewardTrainingConfig } from './reward-training-config.js';
+export { defaultRewardTrainingConfig, resolveRewardTrainingConfig } from './reward-training-config.js';
 export type { StepwiseRecord } from './stepwise.js';
 export { readStepwise, stepwiseFromScores, validateStepwiseRecord, writeStepwise } from './stepwise.js';
+export type {
+  PreferencePair,
+  RewardExample,
+  RewardModelInit,
+  RewardTrainingStats,
+  TrainedRewardModel,
+  TrainRewardModelInputs,
+} from './train-reward-model.js';
+export { trainRewardModel } from './train-reward-model.js';
 export { createVerifierRewardModel, solutionText } from './verifier-reward-model.js';
