@@ -12,9 +12,22 @@ import {
   type State,
   type Task,
 } from '@o1lab/core';
-import { type BestOfNSample, bestOfNEvaluation, rocAuc } from '@o1lab/reward-model';
+import {
+  CharTokenizer,
+  initTinyGptWeights,
+  OrtRuntime,
+  resolveTinyGptConfig,
+  TASK_ALPHABET,
+} from '@o1lab/model';
+import {
+  type BestOfNSample,
+  bestOfNEvaluation,
+  createLearnedRewardModel,
+  rocAuc,
+  scoringRuntimeOptions,
+} from '@o1lab/reward-model';
 import { monteCarloStepLabels } from '@o1lab/reward-shaping';
-import type { BenchRecord, BenchSuite } from '../harness.js';
+import type { BenchContext, BenchRecord, BenchSuite } from '../harness.js';
 import { measure } from '../harness.js';
 
 const SEED = 1999;
@@ -25,12 +38,15 @@ const STEPS_PER_SOLUTION = 6;
 const NUM_AGG_SOLUTIONS = 2000;
 const AGG_STEPS = 8;
 const NUM_AUC_SCORES = 20_000;
+const NUM_PRM_SOLUTIONS = 64;
+const PRM_STEPS_PER_SOLUTION = 4;
 
 /**
  * Reward design throughput: Monte-Carlo step labelling (Math-Shepherd) on a toy policy, PRM score
  * aggregation, ROC AUC and best-of-N evaluation. The MC workload measures the labeller's own
  * overhead (prefix building, one batched call, verification); the toy policy stands in for the ONNX
- * TinyGPT policy, which replaces it once `@o1lab/model` serves one.
+ * TinyGPT policy, which replaces it once `@o1lab/model` serves one. PRM scoring runs a learned
+ * reward model (TinyGPT of the countdown reference size with a value head) through ONNX Runtime.
  */
 export const suite: BenchSuite = {
   name: 'reward',
@@ -124,6 +140,9 @@ export const suite: BenchSuite = {
       ),
     );
 
+    // PRM scoring through ONNX Runtime: 64 countdown-style solutions x 4 steps in one batched call.
+    records.push(await measurePrmScoring(ctx));
+
     // Best-of-N evaluation: 100 problems x 16 samples, N = 1..16, 16 trials.
     const pools: BestOfNSample[][] = Array.from({ length: 100 }, () =>
       Array.from({ length: 16 }, () => {
@@ -153,6 +172,58 @@ export const suite: BenchSuite = {
     return records;
   },
 };
+
+/**
+ * Steps scored per second by a PRM served by ONNX Runtime: a TinyGPT with a value head of the
+ * countdown reference policy's size (dModel 64, 2 layers, 4 heads, context 80; seeded random
+ * weights: speed does not depend on what was learned), one `scoreSteps` call over 64 solutions.
+ */
+async function measurePrmScoring(ctx: BenchContext): Promise<BenchRecord> {
+  const tokenizer = new CharTokenizer(TASK_ALPHABET);
+  const config = resolveTinyGptConfig({
+    vocabSize: tokenizer.vocabSize,
+    dModel: 64,
+    nLayer: 2,
+    nHead: 4,
+    context: 80,
+    valueHead: true,
+    seed: SEED,
+  });
+  const runtime = await OrtRuntime.fromWeights(config, initTinyGptWeights(config), scoringRuntimeOptions);
+  const prm = createLearnedRewardModel(runtime, tokenizer, { kind: 'prm' });
+  const rng = createRng(SEED);
+  const states: State[] = Array.from({ length: NUM_PRM_SOLUTIONS }, (_, i) => {
+    const numbers = Array.from({ length: 4 }, () => 1 + rng.int(25));
+    const steps = Array.from({ length: PRM_STEPS_PER_SOLUTION - 1 }, () => {
+      const a = 1 + rng.int(50);
+      const b = 1 + rng.int(50);
+      return { text: `${a}+${b}=${a + b}` };
+    });
+    steps.push({ text: `answer: ${rng.int(100)}` });
+    const prompt = `countdown: ${numbers.join(' ')} -> ${10 + i}\n`;
+    return { problem: toyProblem(i) as unknown as State['problem'], prompt, steps };
+  });
+  try {
+    return await measure(
+      {
+        name: 'prmScoreSteps/steps',
+        unit: 'steps/s',
+        itemsPerIteration: NUM_PRM_SOLUTIONS * PRM_STEPS_PER_SOLUTION,
+        config: {
+          numSolutions: NUM_PRM_SOLUTIONS,
+          stepsPerSolution: PRM_STEPS_PER_SOLUTION,
+          model: { dModel: 64, nLayer: 2, nHead: 4, context: 80, vocabSize: config.vocabSize },
+        },
+        seed: SEED,
+        backend: { ort: runtime.executionProvider },
+        fn: async () => (await prm.scoreSteps(states))[0]![0]!,
+      },
+      ctx,
+    );
+  } finally {
+    await prm.dispose();
+  }
+}
 
 interface ToyData {
   readonly [key: string]: Json;
