@@ -128,12 +128,14 @@ describe('trainRewardModel', () => {
     expect(prm.stats.numTokens).toBeGreaterThan(0);
   });
 
-  it('ONNX Runtime scores equal the tfjs value head to 1e-4', async () => {
+  it('ONNX Runtime scores equal the tfjs value head to 1e-4, rows of different lengths batched', async () => {
     const prm = trained.at(-1)!;
-    const states = held.slice(0, 16).map((h) => asState(h.problem, h.steps));
+    // 1, 2 or 3 steps per row, so the batched ORT call pads rows and must read each at its place.
+    const steps = held.slice(0, 16).map((h, i) => h.steps.slice(0, 1 + (i % 3)));
+    const states = held.slice(0, 16).map((h, i) => asState(h.problem, steps[i]!));
     const ort = await prm.rewardModel.scoreSteps(states);
     states.forEach((s, i) => {
-      const e = encodeSolution(prm.tokenizer, s.prompt, held[i]!.steps, '\n', 24);
+      const e = encodeSolution(prm.tokenizer, s.prompt, steps[i]!, '\n', 24);
       const values = prm.model.forward([e.ids]).values!;
       e.stepEnds.forEach((p, k) => {
         const tfjs = 1 / (1 + Math.exp(-values[p]!));
