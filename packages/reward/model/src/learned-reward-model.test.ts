@@ -191,6 +191,34 @@ describe('trainRewardModel', () => {
     expect(after).toBeGreaterThan(before + 0.2);
   });
 
+  it('an ORM scores each prefix as a whole solution: one sequence per step, read at EOS', async () => {
+    const [, orm] = await trainOneAndMany({ kind: 'orm', examples }, { numSteps: 2 });
+    const states = held.slice(0, 4).map((h) => asState(h.problem, h.steps));
+    const before = orm.rewardModel.meter.snapshot();
+    const steps = await orm.rewardModel.scoreSteps(states);
+    const after = orm.rewardModel.meter.snapshot();
+    // "copy: d\n" is 8 tokens, each step 2, plus BOS and EOS: prefixes of 1, 2, 3 steps read 12, 14, 16.
+    expect(after.rewardTokens - before.rewardTokens).toBe(4 * (12 + 14 + 16));
+    expect(after.rewardCalls - before.rewardCalls).toBe(1);
+    const outcome = await orm.rewardModel.scoreOutcome(states);
+    states.forEach((_, i) => {
+      expect(steps[i]).toHaveLength(3);
+      expect(Math.abs(steps[i]![2]! - outcome[i]!)).toBeLessThan(1e-6);
+      for (const x of steps[i]!) expect(x > 0 && x < 1).toBe(true);
+    });
+  });
+
+  it('stops when the signal is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('stop here'));
+    await expect(
+      trainRewardModel(
+        { kind: 'prm', task: copyTask as unknown as Task, examples, signal: controller.signal },
+        { ...TINY, numSteps: 5 },
+      ),
+    ).rejects.toThrow('stop here');
+  });
+
   it('rejects a PRM example whose labels do not match its steps', async () => {
     await expect(
       trainRewardModel(
