@@ -57,6 +57,23 @@ describe('mcPrmExamples', () => {
   });
 });
 
+describe('mcPrmExamples with addReferenceSolutions', () => {
+  it("appends each problem's task.solve solution after its samples", async () => {
+    const problem = arithmeticProblem({ a: '21', b: '34' });
+    const policy = createScriptedPolicy(() => 'answer: 1');
+    const { examples } = await mcPrmExamples(policy, arithmeticTask as never, [problem as never], {
+      samplesPerProblem: 2,
+      rolloutsPerStep: 1,
+      maxTokens: 16,
+      seed: 0,
+      labels: 'hard',
+      addReferenceSolutions: true,
+    });
+    expect(examples.map((e) => e.outcome)).toEqual([0, 0, 1]);
+    expect(examples[2]!.steps).toEqual(solveArithmetic(problem.data));
+  });
+});
+
 describe('splitSteps', () => {
   it('drops empty steps around delimiters', () => {
     expect(splitSteps('1+2=3\n\n3*4=12\n', '\n')).toEqual(['1+2=3', '3*4=12']);

@@ -27,6 +27,12 @@ export interface McPrmExampleOptions {
    * label disagrees with the task's step checker get `stepMask` false. @default 'none'
    */
   readonly consensus?: 'none' | 'checkSteps';
+  /**
+   * Also label each problem's reference solution (`task.solve`, where the task has a solver), so
+   * that the data of a weak policy, whose own samples are nearly all wrong, still holds right steps.
+   * @default false
+   */
+  readonly addReferenceSolutions?: boolean;
 }
 
 /**
@@ -57,6 +63,8 @@ export async function mcPrmExamples(
       const steps = splitSteps(sample.text, task.stepDelimiter);
       if (steps.length > 0) solutions.push({ ...roots[i]!, steps: steps.map((text) => ({ text })) });
     }
+    const reference = options.addReferenceSolutions === true ? task.solve?.(roots[i]!.problem) : null;
+    if (reference) solutions.push({ ...roots[i]!, steps: reference.map((text) => ({ text })) });
   });
   const { examples } = await mcStepExamples(policy, task, solutions, { ...options, seed: options.seed + 1 });
   return { examples, compute: diffCompute(policy.meter.snapshot(), before) };
