@@ -81,7 +81,11 @@ export interface TrainRound {
 
 /** One of the roadmap's claims, checked on this run's numbers. */
 export interface Claim {
-  readonly id: 'log-linear-test-time' | 'prm-beats-majority' | 'learning-raises-pass1' | 'search-plus-learning';
+  readonly id:
+    | 'log-linear-test-time'
+    | 'prm-beats-majority'
+    | 'learning-raises-pass1'
+    | 'search-plus-learning';
   readonly statement: string;
   /** true: holds on this run; false: does not; null: this run has not the data to tell. */
   readonly holds: boolean | null;
