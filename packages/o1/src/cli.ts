@@ -13,6 +13,7 @@ import { createMethodRegistry } from './methods.js';
 import type { RunMetrics } from './metrics.js';
 import { createProgress, silentProgress } from './progress.js';
 import {
+  BUDGET_KINDS,
   builtInRecipes,
   LEARNER_NAMES,
   REWARD_MODEL_KINDS,
@@ -115,9 +116,20 @@ function buildProgram(io: CliIo, signal: AbortSignal, setCode: (code: number) =>
         levels: '1,2,4,8,16',
         reward: 'prm',
       },
-    ).option('--seeds <n>', 'search seeds per problem', parsePositiveInt, 1),
-  ).action(async (opts: ScaleFlags) => {
-    const recipe = resolveRecipe(scaleRecipe('test-time', opts, { rounds: 0 }), known, 'options');
+    )
+      .option('--seeds <n>', 'search seeds per problem', parsePositiveInt, 1)
+      .addOption(
+        new Option('--budget <kind>', 'levels are method knobs, or generated-token budgets per problem')
+          .choices([...BUDGET_KINDS])
+          .default('level'),
+      )
+      .option('--report-dir <dir>', 'also write the report files here'),
+  ).action(async (opts: ScaleFlags & { budget: string; reportDir?: string }) => {
+    const recipe = resolveRecipe(
+      scaleRecipe('test-time', opts, { rounds: 0 }, opts.budget),
+      known,
+      'options',
+    );
     await runScale(recipe, opts, io, signal);
   });
   withRunOptions(
@@ -357,7 +369,12 @@ function withRunOptions(cmd: Command): Command {
 }
 
 /** A recipe (validated by resolveRecipe) from the `scale` flags. */
-function scaleRecipe(kind: 'test-time' | 'train-time', opts: ScaleFlags, extra: Record<string, Json>): Json {
+function scaleRecipe(
+  kind: 'test-time' | 'train-time',
+  opts: ScaleFlags,
+  extra: Record<string, Json>,
+  budget = 'level',
+): Json {
   return {
     name: `scale-${kind}-${opts.task}`,
     description: `${kind} scaling (o1lab scale ${kind})`,
@@ -371,12 +388,18 @@ function scaleRecipe(kind: 'test-time' | 'train-time', opts: ScaleFlags, extra: 
       problems: opts.problems,
       seeds: opts.seeds ?? 1,
       greedyProblems: opts.problems,
+      budget,
     },
     ...extra,
   };
 }
 
-async function runScale(recipe: Recipe, opts: ScaleFlags, io: CliIo, signal: AbortSignal): Promise<void> {
+async function runScale(
+  recipe: Recipe,
+  opts: ScaleFlags & { reportDir?: string },
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<void> {
   if (opts.resume && opts.out === undefined) {
     throw new O1labError('INVALID_INPUT', '--resume needs --out <run dir>', { where: 'o1lab scale' });
   }
@@ -384,11 +407,12 @@ async function runScale(recipe: Recipe, opts: ScaleFlags, io: CliIo, signal: Abo
   const metrics = await runRecipe(recipe, {
     out,
     resume: opts.resume,
+    ...(opts.reportDir === undefined ? {} : { reportDir: opts.reportDir }),
     progress: opts.quiet ? silentProgress : createProgress(),
     signal,
     command: `o1lab scale ${recipe.rounds === 0 ? 'test-time' : 'train-time'}`,
   });
-  finish(io, metrics, opts.json, out, undefined);
+  finish(io, metrics, opts.json, out, opts.reportDir);
 }
 
 function finish(

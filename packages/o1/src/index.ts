@@ -23,6 +23,7 @@ export { loadPolicy, REFERENCE_PREFIX, resolveCheckpointDir, trainableModel } fr
 export type { Progress, ProgressBar } from './progress.js';
 export { createProgress, silentProgress } from './progress.js';
 export type {
+  BudgetKind,
   EvaluationRecipe,
   LearnerName,
   LearnerRecipe,
@@ -32,6 +33,7 @@ export type {
   SearchRecipe,
 } from './recipe.js';
 export {
+  BUDGET_KINDS,
   builtInRecipes,
   defaultEvaluationRecipe,
   defaultLearnerRecipe,
@@ -74,4 +76,4 @@ export { rewardPhase } from './reward-phase.js';
 export type { RunManifest } from './run-dir.js';
 export { Journal, RunDir, stableStringify } from './run-dir.js';
 export type { CellRecord, SweepInputs } from './sweep.js';
-export { cellSeed, runSweep } from './sweep.js';
+export { cellSeed, levelForTokens, runSweep } from './sweep.js';

@@ -151,6 +151,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
         reward: reward!.rewardModel,
         methods: recipe.evaluation.methods,
         levels: recipe.evaluation.levels,
+        budget: recipe.evaluation.budget,
         problems: evalProblems,
         seeds: recipe.evaluation.seeds,
         seed: recipe.seed,

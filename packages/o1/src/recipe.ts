@@ -31,6 +31,10 @@ export interface RewardModelRecipe {
   readonly refresh: boolean;
 }
 
+/** What a budget level is: a method's knob (N, beam N, simulations / 4) or a cap on generated tokens. */
+export const BUDGET_KINDS = ['level', 'generatedTokens'] as const;
+export type BudgetKind = (typeof BUDGET_KINDS)[number];
+
 /** Test-time scaling evaluation: every method at every budget level on held-out problems. */
 export interface EvaluationRecipe {
   /** Held-out problems per sweep point. @default 100 */
@@ -43,6 +47,12 @@ export interface EvaluationRecipe {
   readonly levels: readonly number[];
   /** Held-out problems of the greedy pass@1 estimate. @default 200 */
   readonly greedyProblems: number;
+  /**
+   * `level`: levels set each method's knob; `generatedTokens`: levels are token budgets per problem,
+   * each search runs under `Budget.generatedTokens` = level with its knob sized to spend about that.
+   * @default 'level'
+   */
+  readonly budget: BudgetKind;
 }
 
 /** Train-time search: the searcher that turns training problems into data. */
@@ -111,6 +121,7 @@ export const defaultEvaluationRecipe: EvaluationRecipe = Object.freeze({
   methods: Object.freeze(['majority-vote', 'best-of-n-prm', 'beam-prm', 'mcts-prm', 'tot-prm']),
   levels: Object.freeze([1, 2, 4, 8, 16]),
   greedyProblems: 200,
+  budget: 'level',
 });
 
 export const defaultSearchRecipe: SearchRecipe = Object.freeze({
@@ -187,9 +198,11 @@ export function resolveRecipe(
       where: 'recipe',
     });
   }
+  assertOneOf(`${where}.evaluation.budget`, ev.budget, BUDGET_KINDS, 'recipe');
+  const maxLevel = ev.budget === 'level' ? 4096 : 2 ** 24;
   const levels = asList<number>(ev.levels, `${where}.evaluation.levels`);
   levels.forEach((l, i) => {
-    assertInteger(`${where}.evaluation.levels[${i}]`, l, { min: 1, max: 4096 }, 'recipe');
+    assertInteger(`${where}.evaluation.levels[${i}]`, l, { min: 1, max: maxLevel }, 'recipe');
   });
 
   const search = section(raw.search, defaultSearchRecipe, `${where}.search`);

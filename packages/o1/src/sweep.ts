@@ -14,6 +14,7 @@ import { createVerifierRewardModel } from '@o1lab/reward-model';
 import type { MethodSpec } from './methods.js';
 import type { CurvePoint, PointCompute } from './metrics.js';
 import { type Progress, silentProgress } from './progress.js';
+import type { BudgetKind } from './recipe.js';
 import type { Journal } from './run-dir.js';
 
 /** One search: a method at a level on one problem with one seed. */
@@ -38,6 +39,8 @@ export interface SweepInputs {
   readonly reward?: RewardModel;
   readonly methods: readonly string[];
   readonly levels: readonly number[];
+  /** What a level is (see `EvaluationRecipe.budget`). @default 'level' */
+  readonly budget?: BudgetKind;
   readonly problems: readonly Problem[];
   readonly seeds: number;
   readonly seed: number;
@@ -125,14 +128,15 @@ async function runCell(
   inputs.runtime?.clearPrefixCache();
   const reward =
     spec.reward === 'oracle' ? oracle : spec.reward === 'learned' ? (inputs.reward ?? oracle) : undefined;
-  const config = spec.config(cell.level, {
-    seed: cellSeed(inputs.seed, cell.seedIndex, cell.problem.id),
-    maxTokens: inputs.maxTokens,
-  });
+  const base = { seed: cellSeed(inputs.seed, cell.seedIndex, cell.problem.id), maxTokens: inputs.maxTokens };
+  // Methods with one budget (greedy) run as they are.
+  const tokenBudget = inputs.budget === 'generatedTokens' && spec.scalable;
+  // A token budget caps the search; the knob is sized so that the cap, not the knob, binds.
+  const config = spec.config(tokenBudget ? levelForTokens(cell.level, inputs.maxTokens) : cell.level, base);
   const result = await spec.searcher.search(
     cell.problem,
     { policy, task, ...(reward === undefined ? {} : { reward }) },
-    { config },
+    tokenBudget ? { config, budget: { generatedTokens: cell.level } } : { config },
   );
   const verdict = task.verify(cell.problem, result.steps.join(task.stepDelimiter));
   const record: CellRecord = {
@@ -147,6 +151,15 @@ async function runCell(
   };
   await inputs.onResult?.(record, result);
   return record;
+}
+
+/**
+ * The knob for a token budget: completions use about half of `maxTokens` on the synthetic tasks, so
+ * N = 2 x tokens / maxTokens samples (rounded up to a power of two, so beam widths divide it).
+ */
+export function levelForTokens(tokens: number, maxTokens: number): number {
+  const n = Math.max(1, Math.ceil((2 * tokens) / maxTokens));
+  return 2 ** Math.ceil(Math.log2(n));
 }
 
 function curvePoint(
