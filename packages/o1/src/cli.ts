@@ -273,7 +273,7 @@ function buildProgram(io: CliIo, signal: AbortSignal, setCode: (code: number) =>
         io.stdout(`${SERVE_USAGE.replace(/o1lab-serve/g, 'o1lab serve')}\n`);
         return;
       }
-      const server = await runServe(args);
+      const server = await runServe(args, (line) => io.stdout(`${line}\n`));
       await new Promise<void>((resolveStop) => {
         signal.addEventListener('abort', () => {
           server.close().then(resolveStop);
