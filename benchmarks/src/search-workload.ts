@@ -1,11 +1,28 @@
-import type { Json, Problem, SearchContext, SearchResult, Task } from '@o1lab/core';
+import type { Budget, Json, Problem, SearchContext, SearchResult, Task } from '@o1lab/core';
 import { createRng } from '@o1lab/core';
-import { CharTokenizer, initTinyGptWeights, OrtPolicy, OrtRuntime, resolveTinyGptConfig } from '@o1lab/model';
+import {
+  CharTokenizer,
+  initTinyGptWeights,
+  loadCheckpoint,
+  OrtPolicy,
+  OrtRuntime,
+  resolveTinyGptConfig,
+} from '@o1lab/model';
+import {
+  heldOutProblems,
+  loadReferencePolicy,
+  REFERENCE_EVALUATION,
+  REFERENCE_RECIPES,
+  referenceModelDir,
+} from '@o1lab/policy-init';
 import {
   type CountdownEnvironmentOptions,
+  countUniqueTokens,
   createCountdownEnvironments,
+  createStepCheckRewardModel,
   createToyEnvironment,
   createVerifierRewardModel,
+  recordPrompts,
   runSearchWorkload,
   type SearchWorkloadStats,
   type ToyEnvironmentOptions,
@@ -32,12 +49,17 @@ export type BoundSearch<R extends SearchResult<unknown, unknown>> = (
 export interface SampleSearchSuite<C extends Readonly<Record<string, Json>>> {
   /** Record name prefix: `<algorithm>/toy`, `<algorithm>/countdown`. */
   readonly algorithm: string;
-  /** The searcher with a config (the package's main export, `{ config }` as options). */
-  readonly search: (config: C) => WorkloadSearch;
+  /** The searcher with a config and a budget (the package's main export, `{ config, budget }` as options). */
+  readonly search: (config: C, budget: Budget) => WorkloadSearch;
   readonly toy: ToyWorkload;
   readonly toyConfig: C;
   readonly countdown: CountdownEnvironmentOptions & Readonly<Record<string, Json>>;
   readonly countdownConfig: C;
+  /**
+   * Config of a third workload, `<algorithm>/reference-countdown`: the countdown reference checkpoint
+   * at a budget of SEARCH_BUDGET (`referenceCountdownWorkloads`). None when absent.
+   */
+  readonly referenceConfig?: C;
 }
 
 const NUM_SAMPLE_PROBLEMS = 16;
@@ -66,16 +88,29 @@ export async function sampleSearchWorkloads<C extends Readonly<Record<string, Js
       `${spec.algorithm}/toy`,
       toyEnvs,
       { workload: 'toy-mdp', ...spec.toy, ...spec.toyConfig },
-      spec.search(spec.toyConfig),
+      spec.search(spec.toyConfig, {}),
       ctx,
     )),
     ...(await sampleWorkload(
       `${spec.algorithm}/countdown`,
       countdownEnvs,
       { workload: 'countdown', ...spec.countdown, ...spec.countdownConfig },
-      spec.search(spec.countdownConfig),
+      spec.search(spec.countdownConfig, {}),
       ctx,
     )),
+    ...(spec.referenceConfig === undefined
+      ? []
+      : await referenceCountdownWorkloads(
+          [
+            {
+              name: `${spec.algorithm}/reference-countdown`,
+              search: spec.search(spec.referenceConfig, SEARCH_BUDGET),
+              config: { ...spec.referenceConfig, budget: SEARCH_BUDGET },
+              prefixCache: true,
+            },
+          ],
+          ctx,
+        )),
   ];
 }
 
@@ -158,9 +193,14 @@ export async function treeSearchWorkloads<C, R extends SearchResult<unknown, unk
         policy: new OrtPolicy(runtime, tokenizer, { stepDelimiter: task.stepDelimiter }),
         reward: createVerifierRewardModel(task),
       }));
+    // Prefill against the trees' unique prompt tokens, on a cold prefix cache (the timed passes
+    // below repeat the same problems and seeds, so their prompts are all cached).
+    runtime.clearPrefixCache();
+    const prefill = await prefillStats(ortEnvs, spec.search(spec.ort.config));
     const description = {
       workload: 'countdown',
       model: { ...spec.ortModel, vocabSize: tokenizer.vocabSize, weights: 'init' },
+      ...prefill,
     };
     records.push(
       ...(await treeWorkload(
@@ -304,5 +344,161 @@ async function warmStats(
     ...median,
     medianShare: median.bookkeepingShare,
     bookkeepingMsPerProblem: bookkeepingMs / median.problems,
+  };
+}
+
+/** One search of the reference-checkpoint comparison. */
+export interface ReferenceWorkload {
+  /** Record name, e.g. `beam/reference-countdown`. */
+  readonly name: string;
+  readonly search: WorkloadSearch;
+  /** Written into the record's config. */
+  readonly config: Readonly<Record<string, Json>>;
+  /** Run over the checkpoint with a prefix cache (64 MiB) instead of `loadReferencePolicy`'s runtime, which has none. */
+  readonly prefixCache: boolean;
+}
+
+/** Held-out countdown problems of the reference comparison (drawn as the model card's evaluation draws them). */
+export const NUM_REFERENCE_PROBLEMS = 16;
+
+/**
+ * Searches over the countdown reference checkpoint (`loadReferencePolicy('countdown')` of
+ * `@o1lab/policy-init`) on NUM_REFERENCE_PROBLEMS held-out problems with the step-check oracle PRM,
+ * each a record in problems/s. Each record's config carries, from REFERENCE_PASSES untimed passes
+ * (after REFERENCE_WARM_PASSES) that take the workloads in turn: the median wall µs per generated
+ * token, the median over passes of its ratio to the first workload's in the same round
+ * (`wallPerTokenVsFirst`: the comparison at equal generated tokens), the shares of wall time in
+ * policy calls, reward calls and bookkeeping; and, from a pass on a cold prefix cache, computed and
+ * cached prefill tokens against the unique prompt tokens of the searches' trees.
+ */
+export async function referenceCountdownWorkloads(
+  workloads: readonly ReferenceWorkload[],
+  ctx: BenchContext,
+): Promise<BenchRecord[]> {
+  const task = countdownTask as unknown as Task<Json>;
+  const problems = heldOutProblems(countdownTask as unknown as Task, NUM_REFERENCE_PROBLEMS, {
+    seed: REFERENCE_EVALUATION.seed,
+    generateOptions: REFERENCE_RECIPES.countdown.generateOptions,
+  }) as unknown as Problem<Json>[];
+  const reference = await loadReferencePolicy('countdown');
+  const checkpoint = await loadCheckpoint(referenceModelDir('countdown'));
+  const cached = await OrtRuntime.fromWeights(checkpoint.config, checkpoint.weights);
+  try {
+    const runs = workloads.map((w) => {
+      const runtime = w.prefixCache ? cached : reference.runtime;
+      const envs = (): WorkloadEnvironment[] =>
+        problems.map((problem) => ({
+          task,
+          problem,
+          policy: new OrtPolicy(runtime, reference.tokenizer, { stepDelimiter: task.stepDelimiter }),
+          reward: createStepCheckRewardModel(task),
+        }));
+      return { w, runtime, envs, passes: [] as SearchWorkloadStats[] };
+    });
+    const prefill = [];
+    for (const r of runs) {
+      r.runtime.clearPrefixCache();
+      prefill.push(await prefillStats(r.envs, r.w.search));
+    }
+    // Passes interleave the workloads, and each ratio compares passes of one round, so that a
+    // change of load on a shared machine moves both sides of a ratio alike.
+    for (let i = 0; i < REFERENCE_WARM_PASSES; i++)
+      for (const r of runs) await runSearchWorkload(r.envs(), r.w.search);
+    const ratios: number[][] = runs.map(() => []);
+    for (let i = 0; i < REFERENCE_PASSES; i++) {
+      for (const r of runs) r.passes.push(await runSearchWorkload(r.envs(), r.w.search));
+      const first = usPerToken(runs[0]!.passes[i]!);
+      runs.forEach((r, j) => ratios[j]!.push(usPerToken(r.passes[i]!) / first));
+    }
+    const round = (x: number) => Math.round(x * 1000) / 1000;
+    const records: BenchRecord[] = [];
+    for (const [j, r] of runs.entries()) {
+      const stats = median(r.passes, usPerToken);
+      const record = await measure(
+        {
+          name: r.w.name,
+          unit: 'problems/s',
+          itemsPerIteration: problems.length,
+          config: {
+            workload: 'countdown-reference',
+            model: 'reference/models/countdown',
+            prm: 'step-check oracle',
+            ...r.w.config,
+            prefixCache: r.w.prefixCache,
+            numProblems: problems.length,
+            samplesPerProblem: stats.samples / problems.length,
+            generatedTokensPerProblem: stats.generatedTokens / problems.length,
+            policyCallsPerProblem: stats.policyCalls / problems.length,
+            accuracy: stats.correct / problems.length,
+            usPerGeneratedToken: round(usPerToken(stats)),
+            wallPerTokenVsFirst: round(median(ratios[j]!, (x) => x)),
+            policyShare: round(stats.policyTimeMs / stats.wallTimeMs),
+            rewardShare: round(stats.rewardTimeMs / stats.wallTimeMs),
+            bookkeepingShare: round(median(r.passes, (p) => p.bookkeepingShare).bookkeepingShare),
+            ...prefill[j]!,
+          },
+          seed: SEARCH_SEED,
+          backend: { ort: r.runtime.executionProvider },
+          fn: () => runSearchWorkload(r.envs(), r.w.search),
+        },
+        ctx,
+      );
+      records.push(record);
+    }
+    return records;
+  } finally {
+    await cached.dispose();
+    await reference.runtime.dispose();
+  }
+}
+
+const REFERENCE_WARM_PASSES = 2;
+const REFERENCE_PASSES = 7;
+
+function usPerToken(stats: SearchWorkloadStats): number {
+  return (stats.wallTimeMs * 1000) / stats.generatedTokens;
+}
+
+// The element with the median key (the lower one of an even count).
+function median<T>(xs: readonly T[], key: (x: T) => number): T {
+  const sorted = [...xs].sort((a, b) => key(a) - key(b));
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+/**
+ * One untimed pass of `search` over `envs` (OrtPolicy environments) on the prefix cache as it is:
+ * computed and cached prefill tokens, and the unique tokens of every prompt the search asked the
+ * policy to continue (the tree's prompt tokens, each shared prefix counted once).
+ */
+async function prefillStats(
+  envs: () => WorkloadEnvironment[],
+  search: WorkloadSearch,
+): Promise<{
+  prefillTokens: number;
+  cachedPrefillTokens: number;
+  uniquePromptTokens: number;
+  prefillPerUniqueToken: number;
+}> {
+  let prefillTokens = 0;
+  let cachedPrefillTokens = 0;
+  const prompts: number[][] = [];
+  for (const env of envs()) {
+    const policy = env.policy as OrtPolicy;
+    const recorder = recordPrompts(policy);
+    const result = await search(env.problem, {
+      policy: recorder.policy,
+      task: env.task,
+      ...(env.reward === undefined ? {} : { reward: env.reward }),
+    });
+    prefillTokens += result.compute.prefillTokens;
+    cachedPrefillTokens += result.compute.cachedPrefillTokens;
+    for (const p of recorder.prompts) prompts.push(policy.promptTokens(p.state, p.stepDelimiter));
+  }
+  const uniquePromptTokens = countUniqueTokens(prompts);
+  return {
+    prefillTokens,
+    cachedPrefillTokens,
+    uniquePromptTokens,
+    prefillPerUniqueToken: Math.round((prefillTokens / uniquePromptTokens) * 1000) / 1000,
   };
 }
