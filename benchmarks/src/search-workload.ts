@@ -11,8 +11,8 @@ import {
 import {
   heldOutProblems,
   loadReferencePolicy,
+  REFERENCE_CHECKPOINT_RECIPES,
   REFERENCE_EVALUATION,
-  REFERENCE_RECIPES,
   referenceModelDir,
 } from '@o1lab/policy-init';
 import {
@@ -378,7 +378,7 @@ export async function referenceCountdownWorkloads(
   const task = countdownTask as unknown as Task<Json>;
   const problems = heldOutProblems(countdownTask as unknown as Task, NUM_REFERENCE_PROBLEMS, {
     seed: REFERENCE_EVALUATION.seed,
-    generateOptions: REFERENCE_RECIPES.countdown.generateOptions,
+    generateOptions: REFERENCE_CHECKPOINT_RECIPES.countdown.generateOptions,
   }) as unknown as Problem<Json>[];
   const reference = await loadReferencePolicy('countdown');
   const checkpoint = await loadCheckpoint(referenceModelDir('countdown'));
