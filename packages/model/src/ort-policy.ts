@@ -35,7 +35,7 @@ export const defaultOrtPolicyConfig: OrtPolicyConfig = Object.freeze({
  * as BOS + text, and continued in one batched call per frontier. Each sample draws from its own
  * generator, split in (state, sample) order from the call's seed, so results do not depend on how
  * rows are batched. Every call adds to `meter`: one policy call, its samples, computed and cached
- * prefill tokens, generated tokens and FLOPs.
+ * prefill tokens, generated tokens, FLOPs and the call's wall time.
  */
 export class OrtPolicy implements Policy {
   readonly name: string;
@@ -77,11 +77,12 @@ export class OrtPolicy implements Policy {
 
   /** Per-token log-probabilities of `continuation` after `state` (model distribution, temperature 1). */
   async logprobs(state: State, continuation: string): Promise<readonly number[]> {
+    const startMs = performance.now();
     const prompt = this.encodeState(state, this.config.stepDelimiter);
     const { logprobs, stats } = await this.runtime.logprobs([
       { prompt, continuation: this.tokenizer.encode(continuation) },
     ]);
-    this.record(stats, 0);
+    this.record(stats, 0, startMs);
     return logprobs[0]!;
   }
 
@@ -99,6 +100,7 @@ export class OrtPolicy implements Policy {
     delimiter: string,
     where: string,
   ): Promise<Sample[][]> {
+    const startMs = performance.now();
     const n = options.n ?? 1;
     assertInteger('n', n, { min: 1 }, where);
     assertInteger('maxTokens', options.maxTokens, { min: 1 }, where);
@@ -128,15 +130,18 @@ export class OrtPolicy implements Policy {
           ? ''
           : tokenizer.tokenText(id),
     });
-    this.record(stats, prompts.length);
-    return states.map((_, i) => sequences.slice(i * n, (i + 1) * n).map(toSample));
+    const samples = states.map((_, i) => sequences.slice(i * n, (i + 1) * n).map(toSample));
+    this.record(stats, prompts.length, startMs);
+    return samples;
   }
 
   private encodeState(state: State, delimiter: string): number[] {
     return [this.tokenizer.bosId, ...this.tokenizer.encode(renderState(state, delimiter))];
   }
 
-  private record(stats: RunStats, samples: number): void {
+  // Wall time is the whole call's: encoding states and decoding samples are the policy's work, not
+  // the caller's (a searcher's bookkeeping share is wall time outside its policy and reward calls).
+  private record(stats: RunStats, samples: number, startMs: number): void {
     this.meter.add({
       policyCalls: 1,
       samples,
@@ -144,7 +149,7 @@ export class OrtPolicy implements Policy {
       cachedPrefillTokens: stats.cachedPrefillTokens,
       generatedTokens: stats.generatedTokens,
       flops: stats.flops,
-      wallTimeMs: stats.wallTimeMs,
+      wallTimeMs: performance.now() - startMs,
     });
   }
 }
