@@ -1,4 +1,6 @@
-import type { Budget, Json, Problem, SearchContext, SearchResult, Task } from '@o1lab/core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Budget, GenerateOptions, Json, Problem, SearchContext, SearchResult, Task } from '@o1lab/core';
 import { createRng } from '@o1lab/core';
 import {
   CharTokenizer,
@@ -376,12 +378,13 @@ export async function referenceCountdownWorkloads(
   ctx: BenchContext,
 ): Promise<BenchRecord[]> {
   const task = countdownTask as unknown as Task<Json>;
+  const dir = referenceModelDir('countdown');
   const problems = heldOutProblems(countdownTask as unknown as Task, NUM_REFERENCE_PROBLEMS, {
     seed: REFERENCE_EVALUATION.seed,
-    generateOptions: REFERENCE_CHECKPOINT_RECIPES.countdown.generateOptions,
+    generateOptions: await trainedGenerateOptions(dir),
   }) as unknown as Problem<Json>[];
   const reference = await loadReferencePolicy('countdown');
-  const checkpoint = await loadCheckpoint(referenceModelDir('countdown'));
+  const checkpoint = await loadCheckpoint(dir);
   const cached = await OrtRuntime.fromWeights(checkpoint.config, checkpoint.weights);
   try {
     const runs = workloads.map((w) => {
@@ -450,6 +453,20 @@ export async function referenceCountdownWorkloads(
     await cached.dispose();
     await reference.runtime.dispose();
   }
+}
+
+// The problem options the checkpoint in `dir` was trained on (its training.json recipe), so that
+// the held-out problems match it; the checkpoint recipe of `@o1lab/policy-init` when it has none.
+async function trainedGenerateOptions(dir: string): Promise<GenerateOptions | undefined> {
+  try {
+    const training = JSON.parse(await readFile(join(dir, 'training.json'), 'utf8')) as {
+      recipe?: { generateOptions?: GenerateOptions };
+    };
+    if (training.recipe?.generateOptions !== undefined) return training.recipe.generateOptions;
+  } catch {
+    // no readable training.json: fall through
+  }
+  return REFERENCE_CHECKPOINT_RECIPES.countdown.generateOptions;
 }
 
 const REFERENCE_WARM_PASSES = 2;
