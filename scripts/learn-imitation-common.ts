@@ -2,8 +2,9 @@
 // reference policy (reference/models/countdown, made by scripts/policy-init-train.ts) as a tfjs
 // model plus an ONNX Runtime policy over the same weights, draw training problems outside the
 // held-out split, and measure held-out greedy pass@1 with its 95% Wilson interval.
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRng, type Estimate, type Problem, type Task } from '@o1lab/core';
 import {
   CharTokenizer,
@@ -21,16 +22,21 @@ import {
   evaluatePolicy,
   heldOutProblems,
   isHeldOut,
+  REFERENCE_CHECKPOINT_RECIPES,
   REFERENCE_EVALUATION,
-  REFERENCE_RECIPES,
   referenceModelDir,
 } from '@o1lab/policy-init';
 import { countdownTask, TRACE_ALPHABET } from '@o1lab/tasks';
 
 export const task = countdownTask as unknown as Task;
-export const GENERATE_OPTIONS = REFERENCE_RECIPES.countdown.generateOptions;
-/** Tokens per completion: the reference context is 80 and countdown prompts take ~25. */
-export const MAX_TOKENS = 54;
+/** The problem distribution the countdown reference checkpoint was trained on. */
+export const GENERATE_OPTIONS = REFERENCE_CHECKPOINT_RECIPES.countdown.generateOptions;
+/** Positions of the countdown reference checkpoint (its config.json). */
+export const REFERENCE_CONTEXT = (
+  JSON.parse(readFileSync(join(referenceModelDir('countdown'), 'config.json'), 'utf8')) as { context: number }
+).context;
+/** Tokens per completion: the reference context less the longest prompt (with BOS) of its distribution. */
+export const MAX_TOKENS = REFERENCE_CONTEXT - longestPromptTokens(256);
 
 export interface LoadedPolicy {
   readonly model: TinyGptModel;
@@ -61,7 +67,7 @@ export async function loadPolicy(
       nLayer: 1,
       nHead: 2,
       dModel: 32,
-      context: 80,
+      context: REFERENCE_CONTEXT,
       valueHead,
     });
     source = 'random-init smoke model';
@@ -81,6 +87,15 @@ export async function loadPolicy(
   const runtime = await OrtRuntime.fromWeights(model.config, model.getWeights());
   const policy = new OrtPolicy(runtime, tokenizer, { seed: 0 });
   return { model, tokenizer, runtime, policy, backend, source };
+}
+
+/** Characters (one token each) plus BOS of the longest of `count` seeded prompts of the distribution. */
+function longestPromptTokens(count: number): number {
+  const rng = createRng(1);
+  let longest = 0;
+  for (let i = 0; i < count; i++)
+    longest = Math.max(longest, task.prompt(task.generate(rng, GENERATE_OPTIONS)).length);
+  return longest + 1;
 }
 
 /** Training problems: seeded, outside the held-out split the evaluation draws from. */

@@ -31,15 +31,12 @@ import {
   heldOutProblems,
   isHeldOut,
   REFERENCE_EVALUATION,
-  REFERENCE_RECIPES,
   referenceModelDir,
 } from '@o1lab/policy-init';
 import { countdownTask, TRACE_ALPHABET } from '@o1lab/tasks';
+import { GENERATE_OPTIONS, MAX_TOKENS, REFERENCE_CONTEXT } from './learn-imitation-common.js';
 
 const task = countdownTask as unknown as Task;
-const GENERATE_OPTIONS = REFERENCE_RECIPES.countdown.generateOptions;
-/** Tokens per completion: the reference context is 80 and countdown prompts take ~25. */
-const MAX_TOKENS = 54;
 /**
  * Weight of each process term. A step earns it when the task's `checkSteps` accepts it (countdown:
  * right arithmetic on available numbers) and, separately, when its arithmetic `a op b = c` is right
@@ -228,7 +225,7 @@ async function loadPolicy(dir: string | undefined, smoke: boolean): Promise<Load
       nLayer: 1,
       nHead: 2,
       dModel: 32,
-      context: 80,
+      context: REFERENCE_CONTEXT,
     });
     source = 'random-init smoke model';
   } else {

@@ -38,6 +38,15 @@ describe('reference checkpoints', () => {
     expect(REFERENCE_CHECKPOINT_RECIPES.arithmetic).toEqual(REFERENCE_RECIPES.arithmetic);
   });
 
+  it('countdown: greedy pass@1 in 20-60% and pass@16 at least 1.5x greedy (headroom for search and learning)', async () => {
+    const card = JSON.parse(
+      await readFile(join(referenceModelDir('countdown'), 'evaluation.json'), 'utf8'),
+    ) as { greedyPass1: Estimate; passAtK: Record<string, Estimate> };
+    expect(card.greedyPass1.value).toBeGreaterThanOrEqual(0.2);
+    expect(card.greedyPass1.value).toBeLessThanOrEqual(0.6);
+    expect(card.passAtK['pass@16']!.value).toBeGreaterThanOrEqual(1.5 * card.greedyPass1.value);
+  });
+
   for (const task of ['countdown', 'game24'] as const) {
     it(`${task}: the evaluation command reproduces the card's greedy pass@1 and pass@k`, async () => {
       const dir = referenceModelDir(task);
