@@ -8,6 +8,7 @@
 //    at N = 1..64 on pools sampled from the reference policy, with 95% intervals.
 // Options: --steps N (optimiser steps of the evaluation models, default 300), --batch B (default 32),
 // --only quick|arithmetic|countdown, --test-problems N (countdown best-of-N problems, default 500),
+// --arithmetic-labels mc,consensus,truth (which arithmetic PRMs to train),
 // --out FILE (default reports/reward/reward-eval.json).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: 'reports/reward/reward-eval.json' },
     'test-problems': { type: 'string', default: '500' },
+    'arithmetic-labels': { type: 'string', default: 'mc,consensus,truth' },
   },
 });
 const EVAL_STEPS = Number(values.steps);
@@ -351,11 +353,13 @@ if (only === undefined || only === 'arithmetic') {
   })();
   const init = await loadInit('arithmetic');
   const results: Record<string, unknown> = {};
-  for (const [name, examples] of [
-    ['mcLabels', mc.examples],
-    ['consensusFilteredMcLabels', consensus.examples],
-    ['groundTruthLabels', truth],
+  const wanted = new Set(values['arithmetic-labels']!.split(','));
+  for (const [name, examples, key] of [
+    ['mcLabels', mc.examples, 'mc'],
+    ['consensusFilteredMcLabels', consensus.examples, 'consensus'],
+    ['groundTruthLabels', truth, 'truth'],
   ] as const) {
+    if (!wanted.has(key)) continue;
     log(`arithmetic: training the PRM on ${name}`);
     const prm = await trainRewardModel(
       { kind: 'prm', task, examples, init, onProgress: trainLog(`arithmetic ${name}`) },
