@@ -411,7 +411,7 @@ export async function referenceCountdownWorkloads(
     for (let i = 0; i < REFERENCE_PASSES; i++) {
       for (const r of runs) r.passes.push(await runSearchWorkload(r.envs(), r.w.search));
       const first = usPerToken(runs[0]!.passes[i]!);
-      runs.forEach((r, j) => ratios[j]!.push(usPerToken(r.passes[i]!) / first));
+      for (const [j, r] of runs.entries()) ratios[j]!.push(usPerToken(r.passes[i]!) / first);
     }
     const round = (x: number) => Math.round(x * 1000) / 1000;
     const records: BenchRecord[] = [];
