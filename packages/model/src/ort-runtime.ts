@@ -478,7 +478,6 @@ export class OrtRuntime {
       unique,
       unique.map((p) => p.length - 1),
       meter,
-      true,
     );
     const V = this.vocab!;
     const sampler = this.sampler!;
@@ -832,7 +831,6 @@ export class OrtRuntime {
     prompts: readonly (readonly number[])[],
     maxCached: readonly number[],
     meter: Meter,
-    lastLogitsOnly = false,
   ): Promise<Prefill> {
     const { numLayers: L, numHeads: H, headDim: Dh } = this.info;
     const U = prompts.length;
@@ -854,14 +852,6 @@ export class OrtRuntime {
     const C = Math.max(0, ...cached);
     const R = Math.max(...prompts.map((p, u) => p.length - cached[u]!));
     const T = C + R;
-    if (
-      lastLogitsOnly &&
-      R <= SHORT_PREFILL &&
-      this.decodeSession !== undefined &&
-      this.vocab !== undefined
-    ) {
-      return this.prefillByDecode(this.decodeSession, prompts, matches, C, R, meter);
-    }
 
     const past = Array.from({ length: 2 * L }, () => new Float32Array(U * H * C * Dh));
     const ids = new BigInt64Array(U * R).fill(BigInt(this.config.padTokenId));
@@ -935,100 +925,6 @@ export class OrtRuntime {
       newLength: R,
       cached,
     };
-  }
-
-  // Prefill of prompts cached up to their last SHORT_PREFILL tokens through the fast decode graph,
-  // one run per uncached position, instead of one run of the main graph: on two cores a main-graph
-  // run costs about 2 ms however small, a decode step a fraction of that, and tree search's prompts
-  // are mostly a cached parent plus a delimiter. Same layout as `prefill` ([U, H, T, Dh] with the
-  // cached part right-aligned at C and the new tokens right-aligned at T); only each row's last
-  // position gets logits.
-  private async prefillByDecode(
-    session: ort.InferenceSession,
-    prompts: readonly (readonly number[])[],
-    matches: readonly PrefixMatch[],
-    C: number,
-    R: number,
-    meter: Meter,
-  ): Promise<Prefill> {
-    const { numLayers: L, numHeads: H, headDim: Dh } = this.info;
-    const U = prompts.length;
-    const T = C + R;
-    const V = this.vocab!;
-    const present = Array.from({ length: 2 * L }, () => new Float32Array(U * H * T * Dh));
-    const bias = new Float32Array(U * (T + 1)).fill(MASK_VALUE); // [U, T + 1]: slots, then the new token
-    const mask = new Uint8Array(U * T);
-    const positions: Int32Array[] = [];
-    const cached: number[] = [];
-    for (let u = 0; u < U; u++) {
-      const p = prompts[u]!;
-      const c = matches[u]!.length;
-      const r = p.length - c;
-      if (c > 0) this.cache.gather(matches[u]!, present, u, T, C - c);
-      const rowPositions = new Int32Array(p.length);
-      for (let j = 0; j < c; j++) {
-        mask[u * T + C - c + j] = 1;
-        bias[u * (T + 1) + C - c + j] = 0;
-        rowPositions[j] = C - c + j;
-      }
-      for (let j = 0; j < r; j++) {
-        mask[u * T + T - r + j] = 1;
-        rowPositions[c + j] = T - r + j;
-        meter.flops += this.flopsPerToken(c + j + 1);
-      }
-      positions.push(rowPositions);
-      cached.push(c);
-      meter.prefill += r;
-      meter.cached += c;
-    }
-    const ids = new BigInt64Array(U).fill(BigInt(this.config.padTokenId));
-    const pos = new BigInt64Array(U);
-    const stepLogits = new Float32Array(U * V);
-    const newKv = Array.from({ length: 2 * L }, () => new Float32Array(U * H * Dh));
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, [U, 1]),
-      position_ids: new ort.Tensor('int64', pos, [U, 1]),
-      key_bias: new ort.Tensor('float32', bias, [U, 1, 1, T + 1]),
-      prob_split: new ort.Tensor('int64', BigInt64Array.of(BigInt(T), 1n), [2]),
-    };
-    const fetches: Record<string, ort.Tensor> = {
-      logits: new ort.Tensor('float32', stepLogits, [U, V]),
-    };
-    if (this.info.hasValues) fetches.values = new ort.Tensor('float32', new Float32Array(U), [U]);
-    for (let l = 0; l < L; l++) {
-      for (const [j, kind] of (['key', 'value'] as const).entries()) {
-        feeds[`cache.${l}.${kind}`] = new ort.Tensor('float32', present[2 * l + j]!, [U, H, T, Dh]);
-        fetches[`new.${l}.${kind}`] = new ort.Tensor('float32', newKv[2 * l + j]!, [U, H, 1, Dh]);
-      }
-    }
-    for (let k = 0; k < R; k++) {
-      // Row u's new tokens sit at steps R - r .. R - 1; before that it feeds padding and keeps nothing.
-      for (let u = 0; u < U; u++) {
-        const r = prompts[u]!.length - cached[u]!;
-        const j = k - (R - r);
-        ids[u] = BigInt(j >= 0 ? prompts[u]![cached[u]! + j]! : this.config.padTokenId);
-        pos[u] = BigInt(j >= 0 ? cached[u]! + j : 0);
-        bias[u * (T + 1) + T] = j >= 0 ? 0 : MASK_VALUE;
-      }
-      await session.run(feeds, fetches);
-      meter.sessionRuns++;
-      for (let u = 0; u < U; u++) {
-        const r = prompts[u]!.length - cached[u]!;
-        if (k < R - r) continue;
-        bias[u * (T + 1) + C + k] = 0;
-        for (let i = 0; i < 2 * L; i++) writeSlot(newKv[i]!, present[i]!, u, H, Dh, T, C + k);
-      }
-    }
-    if (this.sampler === undefined || this.sampler.vocabSize !== V) this.sampler = new TokenSampler(V);
-    // [U, R, V] with each row's last position filled, the one `generateBatch` reads.
-    const logits = new Float32Array(U * R * V);
-    for (let u = 0; u < U; u++) logits.set(stepLogits.subarray(u * V, (u + 1) * V), (u * R + R - 1) * V);
-    if (this.config.prefixCacheBytes > 0) {
-      for (let u = 0; u < U; u++) {
-        this.cache.insert(prompts[u]!, { tensors: present, row: u, length: T, positions: positions[u]! });
-      }
-    }
-    return { present, length: T, positions, mask, logits, values: undefined, newLength: R, cached };
   }
 
   private positionLimit(): number {
@@ -1116,9 +1012,6 @@ function writeSlot(
     for (let d = 0; d < Dh; d++) dst[to + d] = src[from + d]!;
   }
 }
-
-/** Prompts with at most this many uncached tokens are prefilled through the fast decode graph. */
-const SHORT_PREFILL = 2;
 
 /** Granularity of the fast decode cache's slot count (see `generateBatch`). */
 const CACHE_BUCKET = 16;

@@ -11,7 +11,7 @@ describe('createTinyOrtPolicy', () => {
       const options = { n: 4, maxTokens: 12, stepDelimiter: '\n', seed: 3 };
       const [first = []] = await warm.policy.sampleSteps([root], options);
       // Each child is its parent plus one generated step and the delimiter: cached up to its last
-      // token, so its prefill is one token (the decode-graph path of the runtime).
+      // token or two, so its prefill reads the parent's keys and values from the cache.
       const children = first.map((s) => appendStep(root, { text: s.text }));
       const a = await warm.policy.sampleSteps(children, { ...options, seed: 4 });
       const b = await cold.policy.sampleSteps(children, { ...options, seed: 4 });
