@@ -27,7 +27,7 @@ import {
   type Task,
 } from '@o1lab/core';
 import { CharTokenizer, type CharTokenizerJson, initTfBackend, loadCheckpoint } from '@o1lab/model';
-import { loadReferencePolicy, referenceModelDir } from '@o1lab/policy-init';
+import { loadReferencePolicy, REFERENCE_CHECKPOINT_RECIPES, referenceModelDir } from '@o1lab/policy-init';
 import {
   bestOfNEvaluation,
   createVerifierRewardModel,
@@ -65,10 +65,13 @@ async function save(): Promise<void> {
   await mkdir(dirname(values.out!), { recursive: true });
   await writeFile(values.out!, `${JSON.stringify(report, null, 2)}\n`);
 }
+/** The countdown problems the reference checkpoint was trained on (its recipe's generate options). */
+const COUNTDOWN_OPTIONS = REFERENCE_CHECKPOINT_RECIPES.countdown.generateOptions as Record<string, number>;
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const backend = await initTfBackend({ log });
 report.tfBackend = backend;
+report.countdownProblems = COUNTDOWN_OPTIONS;
 
 async function loadInit(name: 'countdown' | 'arithmetic'): Promise<RewardModelInit> {
   const ckpt = await loadCheckpoint(referenceModelDir(name));
@@ -163,7 +166,7 @@ if (only === undefined || only === 'quick') {
   log('quick: countdown PRM, 256 sampled solutions, MC labels with 4 rollouts, 150 steps');
   const { policy, runtime } = await loadReferencePolicy('countdown', { seed: 0 });
   const init = await loadInit('countdown');
-  const problems = problemsOf(countdownTask as Task, 64, 101, { numNumbers: 4 });
+  const problems = problemsOf(countdownTask as Task, 64, 101, COUNTDOWN_OPTIONS);
   const t0 = performance.now();
   const { examples, compute } = await mcPrmExamples(policy, countdownTask as Task, problems, {
     samplesPerProblem: 4,
@@ -415,7 +418,7 @@ if (only === undefined || only === 'arithmetic') {
 // 3. Countdown best-of-N ---------------------------------------------------------------------------
 if (only === undefined || only === 'countdown') {
   const task = countdownTask as unknown as Task;
-  const gen = { numNumbers: 4 };
+  const gen = COUNTDOWN_OPTIONS;
   const trainProblems = problemsOf(task, 400, 301, gen);
   const testProblems = problemsOf(
     task,
