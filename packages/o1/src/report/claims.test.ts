@@ -67,6 +67,21 @@ describe('claim log-linear-test-time', () => {
     expect(c.evidence).toContain('R^2 0.20');
   });
 
+  it('says why a flat majority vote is flat', () => {
+    const flat = emptyMetrics({
+      testTime: [
+        sweep(0, [
+          ...curve('majority-vote', [0.3, 0.3, 0.3, 0.3]),
+          ...curve('best-of-n', [0.3, 0.4, 0.5, 0.6]),
+        ]),
+      ],
+    });
+    const c = claim(flat, 'log-linear-test-time');
+    expect(c.holds).toBe(false);
+    expect(c.evidence).toContain('flat at every N');
+    expect(c.evidence.match(/flat at every N/g)).toHaveLength(1);
+  });
+
   it('judges the last sweep only', () => {
     const metrics = emptyMetrics({
       testTime: [
