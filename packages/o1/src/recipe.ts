@@ -29,6 +29,13 @@ export interface RewardModelRecipe {
   readonly numSteps: number;
   /** Retrain the reward model on the new policy's samples after each learning round. @default true */
   readonly refresh: boolean;
+  /**
+   * Also label each training problem's reference solution (the task's solver), so every problem has
+   * a right solution beside the policy's samples: on countdown this turns a PRM that ranks the
+   * policy's samples below random (best-of-8 0.31 vs 0.32) into one above it (0.36).
+   * @default true
+   */
+  readonly referenceSolutions: boolean;
 }
 
 /** What a budget level is: a method's knob (N, beam N, simulations / 4) or a cap on generated tokens. */
@@ -113,6 +120,7 @@ export const defaultRewardModelRecipe: RewardModelRecipe = Object.freeze({
   rolloutsPerStep: 4,
   numSteps: 150,
   refresh: true,
+  referenceSolutions: true,
 });
 
 export const defaultEvaluationRecipe: EvaluationRecipe = Object.freeze({
@@ -184,6 +192,7 @@ export function resolveRecipe(
     assertInteger(`${where}.rewardModel.${key}`, rm[key], { min: 1 }, 'recipe');
   }
   assertBoolean(`${where}.rewardModel.refresh`, rm.refresh, 'recipe');
+  assertBoolean(`${where}.rewardModel.referenceSolutions`, rm.referenceSolutions, 'recipe');
 
   const ev = section(raw.evaluation, defaultEvaluationRecipe, `${where}.evaluation`);
   for (const key of ['problems', 'seeds', 'greedyProblems'] as const) {

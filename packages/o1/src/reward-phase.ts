@@ -53,7 +53,7 @@ export async function rewardPhase(inputs: RewardPhaseInputs): Promise<RewardPhas
       dispose: async () => {},
     };
   }
-  const label = `${recipe.kind} (${dir}, ${inputs.problems.length} problems x ${recipe.samplesPerProblem} samples, MC labels with ${recipe.rolloutsPerStep} rollouts)`;
+  const label = `${recipe.kind} (${dir}, ${inputs.problems.length} problems x ${recipe.samplesPerProblem} samples, MC labels with ${recipe.rolloutsPerStep} rollouts${recipe.referenceSolutions ? ', plus reference solutions' : ''})`;
   const modelDir = run.file(dir, 'reward');
   if (existsSync(modelDir)) {
     const rewardModel = await loadRewardModel(modelDir);
@@ -69,6 +69,7 @@ export async function rewardPhase(inputs: RewardPhaseInputs): Promise<RewardPhas
     maxTokens: inputs.maxTokens,
     seed: inputs.seed,
     labels: 'soft',
+    addReferenceSolutions: recipe.referenceSolutions,
   });
   bar.done();
   const data: RewardExample[] =
