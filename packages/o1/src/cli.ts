@@ -429,7 +429,7 @@ function finish(
   const where = reportDir ?? out;
   io.stdout(`\nreport: ${join(where, 'report.md')} (also report.html, curves.svg, metrics.json)\n`);
   for (const claim of metrics.claims) {
-    const verdict = claim.holds === null ? 'n/a ' : claim.holds ? 'holds' : 'fails';
+    const verdict = claim.holds === null ? 'not shown' : claim.holds ? 'holds' : 'does not hold';
     io.stdout(`  [${verdict}] ${claim.statement}: ${claim.evidence}\n`);
   }
 }

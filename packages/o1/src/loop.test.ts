@@ -97,9 +97,19 @@ describe('the micro recipe end to end', () => {
     const root = await tempDir('o1-micro-');
 
     // Uninterrupted
-    const whole = await runRecipe(recipe, { out: join(root, 'whole') });
+    const whole = await runRecipe(recipe, { out: join(root, 'whole'), reportDir: join(root, 'report') });
     for (const f of ['manifest.json', 'metrics.json', 'report.md', 'report.html', 'curves.svg']) {
       expect(existsSync(join(root, 'whole', f)), f).toBe(true);
+    }
+    for (const f of [
+      'metrics.json',
+      'report.md',
+      'report.html',
+      'curves.svg',
+      'curves-flops.svg',
+      'train-time.svg',
+    ]) {
+      expect(existsSync(join(root, 'report', f)), f).toBe(true);
     }
     expect(whole.testTime.map((s) => s.round)).toEqual([0, 1]);
     // greedy at level 1, every other method at each level

@@ -1,5 +1,7 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Estimate } from '@o1lab/core';
-import { createRng, type Json, type Problem, type Registry, type Task } from '@o1lab/core';
+import { createRng, type Json, type Problem, type Registry, type Task, writeFileAtomic } from '@o1lab/core';
 import { evaluatePolicy, heldOutProblems, isHeldOut } from '@o1lab/policy-init';
 import { createVerifierRewardModel } from '@o1lab/reward-model';
 import { getTask } from '@o1lab/tasks';
@@ -183,6 +185,8 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   const written = await writeReport(run.path, metrics);
   if (options.reportDir !== undefined) {
     written.push(...(await writeReport(options.reportDir, metrics)));
+    await mkdir(options.reportDir, { recursive: true });
+    await writeFileAtomic(join(options.reportDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await run.writeJson('report-dir.json', { reportDir: options.reportDir });
   }
   log(`report: ${written.filter((p) => p.endsWith('report.md')).join(', ')}`);

@@ -87,7 +87,7 @@ export interface Claim {
     | 'learning-raises-pass1'
     | 'search-plus-learning';
   readonly statement: string;
-  /** true: holds on this run; false: does not; null: this run has not the data to tell. */
+  /** true: holds beyond the 95% intervals; false: the run shows the opposite or no gain; null: not shown (missing data, or a gain within the intervals). */
   readonly holds: boolean | null;
   /** The numbers behind the verdict, in one or two sentences. */
   readonly evidence: string;

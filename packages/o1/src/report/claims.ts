@@ -101,7 +101,14 @@ function prmBeatsMajority(metrics: Omit<RunMetrics, 'claims'>): Verdict {
       `no *-prm point of round ${sweep.round} lies within majority vote's token range [${formatCount(Math.min(...tokens))}, ${formatCount(Math.max(...tokens))}]`,
     );
   }
-  const holds = comparisons.some((c) => c.margin > 0);
+  // Holds when some PRM method is above majority vote beyond noise; fails when none is above at all;
+  // otherwise (above, but within the intervals) the run cannot tell.
+  const above = comparisons.filter((c) => c.margin > 0);
+  const holds = above.some((c) => intervalsSeparate(c.point.accuracy, c.majority))
+    ? true
+    : above.length === 0
+      ? false
+      : null;
   const parts = comparisons.map((c) => {
     const separate = c.margin > 0 && intervalsSeparate(c.point.accuracy, c.majority);
     return (
@@ -112,7 +119,7 @@ function prmBeatsMajority(metrics: Omit<RunMetrics, 'claims'>): Verdict {
   });
   return {
     holds,
-    evidence: `Round ${sweep.round}, each PRM method at its best budget against majority vote interpolated in log2 tokens: ${parts.join('; ')}.`,
+    evidence: `Round ${sweep.round}, each PRM method at its best budget against majority vote interpolated in log2 tokens: ${parts.join('; ')}.${holds === null ? WITHIN_NOISE : ''}`,
   };
 }
 
@@ -130,11 +137,13 @@ function learningRaisesPass1(metrics: Omit<RunMetrics, 'claims'>): Verdict {
   const initial = metrics.initialPass1;
   if (initial === null) return missing('the run has no pass@1 of the initial policy');
   const gain = last.pass1.value - initial.value;
+  const separate = intervalsSeparate(initial, last.pass1);
+  const holds = gain <= 0 ? false : separate ? true : null;
   return {
-    holds: gain > 0,
+    holds,
     evidence:
       `Held-out greedy pass@1 ${formatEstimate(initial)} initially, ${formatEstimate(last.pass1)} after round ${last.round} ` +
-      `(${formatSigned(gain)}; CIs ${intervalsSeparate(initial, last.pass1) ? 'separate' : 'overlap'}).`,
+      `(${formatSigned(gain)}; CIs ${separate ? 'separate' : 'overlap'}).${holds === null ? WITHIN_NOISE : ''}`,
   };
 }
 
@@ -156,12 +165,14 @@ function searchPlusLearning(metrics: Omit<RunMetrics, 'claims'>): Verdict {
   const overLearning = a.value - round.pass1.value;
   const ci = (other: Parameters<typeof intervalsSeparate>[0]) =>
     intervalsSeparate(a, other) ? 'CIs separate' : 'CIs overlap';
+  const beyondNoise = intervalsSeparate(a, searchAlone.accuracy) && intervalsSeparate(a, round.pass1);
+  const holds = overSearch <= 0 || overLearning <= 0 ? false : beyondNoise ? true : null;
   return {
-    holds: overSearch > 0 && overLearning > 0,
+    holds,
     evidence:
       `Round ${sweep.round} ${best.method} at level ${best.level}: ${formatEstimate(a)}; ` +
       `search alone (round 0, same method and level) ${formatEstimate(searchAlone.accuracy)} (${formatSigned(overSearch)}, ${ci(searchAlone.accuracy)}); ` +
-      `learning alone (round ${round.round} greedy pass@1) ${formatEstimate(round.pass1)} (${formatSigned(overLearning)}, ${ci(round.pass1)}).`,
+      `learning alone (round ${round.round} greedy pass@1) ${formatEstimate(round.pass1)} (${formatSigned(overLearning)}, ${ci(round.pass1)}).${holds === null ? WITHIN_NOISE : ''}`,
   };
 }
 
@@ -184,6 +195,10 @@ function lastSweep(metrics: Omit<RunMetrics, 'claims'>): TestTimeSweep | undefin
 function isSamplingBaseline(method: string): boolean {
   return method.startsWith('best-of-n') || method.startsWith('majority-vote');
 }
+
+/** Appended when the direction is right but the 95% intervals overlap: the verdict is left open. */
+const WITHIN_NOISE =
+  ' Not shown: the difference is within the 95% intervals; more problems or seeds would tell.';
 
 function missing(why: string): Verdict {
   return { holds: null, evidence: `Not enough data: ${why}.` };

@@ -17,7 +17,7 @@ export type ReportBlock =
 
 /** Verdict words of a claim. */
 export function verdictText(holds: boolean | null): string {
-  return holds === null ? 'not enough data' : holds ? 'holds' : 'does not hold';
+  return holds === null ? 'not shown' : holds ? 'holds' : 'does not hold';
 }
 
 /** Markdown, with figures as image links to the SVG files beside the report. */

@@ -98,7 +98,7 @@ describe('renderReport', () => {
     expect(svgs).toEqual({});
     expect(markdown).toContain('This run has no test-time sweep.');
     expect(markdown).toContain('This run has no train round.');
-    expect(markdown).toContain('- **search-plus-learning: not enough data.**');
+    expect(markdown).toContain('- **search-plus-learning: not shown.**');
   });
 });
 
