@@ -87,6 +87,31 @@ describe('OrtPolicy', () => {
     await fresh.dispose();
   });
 
+  it('gives a state that already fills the context empty length-limited samples, and samples the others as if it were any other state', async () => {
+    const policy = new OrtPolicy(runtime, tokenizer);
+    const long = appendStep(root, { text: '1'.repeat(runtime.positionLimit()) });
+    // The same call shape with a short first state: the second state's samples depend only on its place.
+    const [, second] = await policy.sampleSteps([appendStep(root, { text: '1' }), root], {
+      n: 2,
+      maxTokens: 6,
+      stepDelimiter: ';',
+      seed: 3,
+    });
+    const [full, mixed] = await policy.sampleSteps([long, root], {
+      n: 2,
+      maxTokens: 6,
+      stepDelimiter: ';',
+      seed: 3,
+    });
+    expect(full!.map((s) => [s.text, s.finishReason, s.tokenIds.length])).toEqual([
+      ['', 'length', 0],
+      ['', 'length', 0],
+    ]);
+    expect(mixed!.map((s) => s.text)).toEqual(second!.map((s) => s.text));
+    const [onlyFull] = await policy.sampleSteps([long], { n: 1, maxTokens: 6, stepDelimiter: ';', seed: 3 });
+    expect(onlyFull![0]!.finishReason).toBe('length');
+  });
+
   it('names the option at fault', async () => {
     const policy = new OrtPolicy(runtime, tokenizer);
     await expect(policy.sampleCompletions([root], { maxTokens: 0 })).rejects.toThrow(/maxTokens/);

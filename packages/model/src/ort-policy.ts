@@ -109,14 +109,26 @@ export class OrtPolicy implements Policy {
     const root = createRng(seed);
     const prompts: number[][] = [];
     const rngs: Rng[] = [];
+    // A state that already fills the context cannot continue: it gets empty 'length' samples (the
+    // searchers treat them as finished) instead of failing the whole batch.
+    const limit = this.runtime.positionLimit();
+    const full: boolean[] = [];
     for (const state of states) {
       const prompt = this.encodeState(state, delimiter);
+      const isFull = prompt.length >= limit;
+      full.push(isFull);
       for (let j = 0; j < n; j++) {
+        const rng = root.split();
+        if (isFull) continue;
         prompts.push(prompt);
-        rngs.push(root.split());
+        rngs.push(rng);
       }
     }
     const tokenizer = this.tokenizer;
+    if (prompts.length === 0) {
+      this.meter.add({ policyCalls: 1, wallTimeMs: performance.now() - startMs });
+      return states.map(() => Array.from({ length: n }, () => ({ ...EMPTY_LENGTH_SAMPLE })));
+    }
     const { sequences, stats } = await this.runtime.generate(prompts, {
       maxTokens: options.maxTokens,
       ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
@@ -130,7 +142,13 @@ export class OrtPolicy implements Policy {
           ? ''
           : tokenizer.tokenText(id),
     });
-    const samples = states.map((_, i) => sequences.slice(i * n, (i + 1) * n).map(toSample));
+    let at = 0;
+    const samples = states.map((_, i) => {
+      if (full[i]) return Array.from({ length: n }, () => ({ ...EMPTY_LENGTH_SAMPLE }));
+      const row = sequences.slice(at, at + n).map(toSample);
+      at += n;
+      return row;
+    });
     this.record(stats, prompts.length, startMs);
     return samples;
   }
@@ -153,6 +171,13 @@ export class OrtPolicy implements Policy {
     });
   }
 }
+
+const EMPTY_LENGTH_SAMPLE: Sample = Object.freeze({
+  text: '',
+  tokenIds: Object.freeze([]) as readonly number[],
+  tokenLogprobs: Object.freeze([]) as readonly number[],
+  finishReason: 'length',
+});
 
 function toSample(seq: GeneratedSequence): Sample {
   const base = {

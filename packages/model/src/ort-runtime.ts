@@ -927,7 +927,8 @@ export class OrtRuntime {
     };
   }
 
-  private positionLimit(): number {
+  /** Most positions a sequence may take: `maxPositions` when set, else the model's context. */
+  positionLimit(): number {
     if (this.config.maxPositions > 0) return this.config.maxPositions;
     return this.model?.context ?? Number.POSITIVE_INFINITY;
   }
