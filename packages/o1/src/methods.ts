@@ -32,6 +32,11 @@ export interface MethodSpec {
   /** False for methods with one budget (greedy): only level 1 is run. */
   readonly scalable: boolean;
   config(level: number, base: MethodBase): Record<string, Json>;
+  /**
+   * The level that spends about `tokens` generated tokens, for token-budget sweeps.
+   * @default 2 x tokens / maxTokens samples, as a power of two (`levelForTokens`)
+   */
+  tokensToLevel?(tokens: number, base: MethodBase): number;
 }
 
 /**
@@ -180,6 +185,10 @@ export const BUILT_IN_METHODS: readonly (readonly [string, MethodSpec])[] = Obje
       searcher: totSearcher,
       reward: 'learned',
       scalable: true,
+      // BFS proposes N thoughts for each of ceil(N/2) kept states per step: about maxSteps x N^2/2
+      // step samples, so N grows with the square root of the token budget.
+      tokensToLevel: (tokens, b) =>
+        2 ** Math.floor(Math.log2(Math.max(1, Math.sqrt((2 * tokens) / (4 * stepTokens(b)))))),
       config: (level, b) => ({
         numThoughts: level,
         breadth: Math.max(1, Math.ceil(level / 2)),

@@ -132,7 +132,10 @@ async function runCell(
   // Methods with one budget (greedy) run as they are.
   const tokenBudget = inputs.budget === 'generatedTokens' && spec.scalable;
   // A token budget caps the search; the knob is sized so that the cap, not the knob, binds.
-  const config = spec.config(tokenBudget ? levelForTokens(cell.level, inputs.maxTokens) : cell.level, base);
+  const knob = tokenBudget
+    ? (spec.tokensToLevel?.(cell.level, base) ?? levelForTokens(cell.level, inputs.maxTokens))
+    : cell.level;
+  const config = spec.config(knob, base);
   const result = await spec.searcher.search(
     cell.problem,
     { policy, task, ...(reward === undefined ? {} : { reward }) },
