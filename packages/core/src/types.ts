@@ -135,6 +135,12 @@ export interface Task<D = Json> {
   prompt(problem: Problem<D>): string;
   /** The final answer in `text`, normalised so that equal answers compare equal, or null. */
   parseAnswer(text: string): string | null;
+  /**
+   * What self-consistency votes on, where that is not the answer: a task whose answer is given in
+   * the question (countdown's target) returns the solution in a canonical form, so that votes can
+   * tell completions apart. Searchers that vote fall back to {@link Task.parseAnswer}.
+   */
+  voteKey?(text: string): string | null;
   /** Rule-based outcome check. Model text is untrusted: this parses and never evaluates. */
   verify(problem: Problem<D>, text: string): Verification;
   /** Per-step ground truth, where the task defines it. */

@@ -1,6 +1,7 @@
 import { createRng, isO1labError } from '@o1lab/core';
 import { describe, expect, it } from 'vitest';
 import { countdownProblem, countdownTask, resolveCountdownOptions, solveCountdown } from './countdown.js';
+import { derivationVoteKey } from './derivation.js';
 import { corruptResult } from './test-helpers.js';
 import { isTraceText } from './text.js';
 
@@ -123,5 +124,38 @@ describe('countdown reference traces (1000 generated problems)', () => {
       const p = countdownTask.generate(r, { numNumbers: 6, maxNumber: 100, minTarget: 100, maxTarget: 999 });
       expect(countdownTask.verify(p, countdownTask.solve!(p)!.join('\n')).correct).toBe(true);
     }
+  });
+});
+
+describe('countdown vote key (the canonical derivation)', () => {
+  const key = countdownTask.voteKey!;
+
+  it('is the same for the same moves in another order or with operands swapped', () => {
+    const a = key('25+3=28\n8-7=1\n28+1=29\nanswer: 29');
+    expect(a).toBe('(1+28)=29;(25+3)=28;(8-7)=1|29');
+    expect(key('8 - 7 = 1\n3+25=28\n1+28=29\nanswer: 29')).toBe(a);
+  });
+
+  it('tells different derivations of the same target apart, and wrong arithmetic from right', () => {
+    const right = key('25+3=28\n8-7=1\n28+1=29\nanswer: 29');
+    expect(key('25+7=32\n32-3=29\nanswer: 29')).not.toBe(right);
+    expect(key('25+3=27\n8-7=1\n28+1=29\nanswer: 29')).not.toBe(right);
+    // Subtraction and division keep their operand order.
+    expect(key('8-7=1\nanswer: 1')).not.toBe(key('7-8=1\nanswer: 1'));
+  });
+
+  it('drops retracted steps and abandoned branches, and canonicalises the answer expression', () => {
+    const plain = key('25+3=28\n28+1=29\nanswer: 29');
+    expect(key('25+3=27\noops: 25+3=28 not 27\n25+3=28\n28+1=29\nanswer: 29')).toBe(plain);
+    expect(key('try: 25*3=75\nback: too big\n25+3=28\n28+1=29\nanswer: 29')).toBe(plain);
+    expect(key('given: 3 7 8 25\n25+3=28\ncheck: 25+3=28 ok\n28+1=29\nanswer: 29')).toBe(plain);
+    expect(key('answer: (8-7)+(3+25)')).toBe(key('answer: (25+3)+(8-7)'));
+  });
+
+  it('is null without an answer line; game24 uses the same key', async () => {
+    expect(key('25+3=28')).toBeNull();
+    expect(derivationVoteKey('answer:')).toBeNull();
+    const { game24Task } = await import('./game24.js');
+    expect(game24Task.voteKey).toBe(derivationVoteKey);
   });
 });

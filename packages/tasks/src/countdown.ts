@@ -8,7 +8,12 @@ import {
   type Rng,
   type Task,
 } from '@o1lab/core';
-import { checkDerivationSteps, type DerivationRules, verifyDerivation } from './derivation.js';
+import {
+  checkDerivationSteps,
+  type DerivationRules,
+  derivationVoteKey,
+  verifyDerivation,
+} from './derivation.js';
 import { ANSWER_PREFIX, parseAnswerLine, STEP_DELIMITER } from './text.js';
 
 /** One countdown problem: combine `numbers` with + - * / to make `target`, each number at most once. */
@@ -85,6 +90,7 @@ export const countdownTask: Task<CountdownData> = Object.freeze({
     return `countdown: ${problem.data.numbers.join(' ')} -> ${problem.data.target}\n`;
   },
   parseAnswer: parseAnswerLine,
+  voteKey: derivationVoteKey,
   verify(problem: Problem<CountdownData>, text: string) {
     return verifyDerivation(countdownRules(problem.data), text);
   },

@@ -10,7 +10,7 @@ import {
 } from './expression.js';
 import { equalRational, formatRational, type Rational, rational } from './rational.js';
 import { ANSWER_PREFIX, MAX_COMPLETION_LENGTH, parseAnswerLine, splitCompletion } from './text.js';
-import { type TraceRules, walkTrace } from './trace-lines.js';
+import { classifyTraceLine, type TraceRules, walkTrace } from './trace-lines.js';
 
 /**
  * What a countdown or game24 derivation must do: combine `numbers` (each at most once, or exactly
@@ -187,4 +187,60 @@ function take(pool: Rational[], value: Rational): boolean {
   if (i === -1) return false;
   pool.splice(i, 1);
   return true;
+}
+
+/**
+ * What self-consistency votes on in a derivation task (countdown, game24). Their final answer is the
+ * given target, the same in every completion, so a vote over answers cannot choose between
+ * completions; the answer to such a problem is the derivation itself. The key is that derivation in
+ * canonical form: the steps that survive the trace (a step retracted by `oops:`, or on a branch that
+ * `back:` abandoned, is dropped), each with the operands of `+` and `*` in sorted order, as a sorted
+ * list, then the answer line in the same form. Completions that make the same moves in another order,
+ * or with operands swapped, get the same key; lines that do not parse keep their text (spaces
+ * removed). Null when there is no answer line.
+ */
+export function derivationVoteKey(text: string): string | null {
+  if (text.length > MAX_COMPLETION_LENGTH) return null;
+  const { steps, answer } = splitCompletion(text);
+  if (answer === null || answer.length === 0) return null;
+  const kept: string[] = [];
+  let lastWasStep = false;
+  let branchStart: number | null = null;
+  for (const line of steps) {
+    const { kind, body } = classifyTraceLine(line);
+    if (kind === 'step' || kind === 'try') {
+      if (kind === 'try' && branchStart === null) branchStart = kept.length;
+      kept.push(canonicalEquation(body));
+      lastWasStep = true;
+      continue;
+    }
+    if (kind === 'oops' && lastWasStep) kept.pop();
+    if (kind === 'back' && branchStart !== null) {
+      kept.length = branchStart;
+      branchStart = null;
+    }
+    lastWasStep = false;
+  }
+  kept.sort();
+  return `${kept.join(';')}|${canonicalEquation(answer)}`;
+}
+
+// `b+a = c` -> `a+b=c`; an expression without `=` is canonicalised alone; unparsable text is kept.
+function canonicalEquation(text: string): string {
+  if (text.includes('=')) {
+    const eq = parseEquation(text);
+    if (eq.ok) return `${canonicalExpression(eq.value.lhs)}=${formatRational(eq.value.rhs)}`;
+  } else {
+    const expr = parseExpression(text);
+    if (expr.ok) return canonicalExpression(expr.value);
+  }
+  return text.replace(/ +/g, '');
+}
+
+function canonicalExpression(node: ExprNode): string {
+  if (node.kind === 'atom') return formatRational(node.value);
+  let left = canonicalExpression(node.left);
+  let right = canonicalExpression(node.right);
+  if ((node.op === '+' || node.op === '*') && right < left) [left, right] = [right, left];
+  return `(${left}${node.op}${right})`;
 }

@@ -7,7 +7,12 @@ import {
   type Rng,
   type Task,
 } from '@o1lab/core';
-import { checkDerivationSteps, type DerivationRules, verifyDerivation } from './derivation.js';
+import {
+  checkDerivationSteps,
+  type DerivationRules,
+  derivationVoteKey,
+  verifyDerivation,
+} from './derivation.js';
 import { type Game24Ranking, readGame24RankingSync } from './game24-ranking.js';
 import { ANSWER_PREFIX, parseAnswerLine, STEP_DELIMITER } from './text.js';
 
@@ -103,6 +108,7 @@ export function createGame24Task(ranking?: Game24Ranking): Task<Game24Data> {
       return `game24: ${problem.data.numbers.join(' ')}\n`;
     },
     parseAnswer: parseAnswerLine,
+    voteKey: derivationVoteKey,
     verify(problem: Problem<Game24Data>, text: string) {
       return verifyDerivation(game24Rules(problem.data), text);
     },

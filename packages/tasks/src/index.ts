@@ -31,7 +31,7 @@ export {
 export type { Gsm8kData, MathData } from './datasets.js';
 export { gsm8kProblem, loadGsm8k, loadMath500 } from './datasets.js';
 export type { DerivationRules } from './derivation.js';
-export { checkDerivationSteps, verifyDerivation } from './derivation.js';
+export { checkDerivationSteps, derivationVoteKey, verifyDerivation } from './derivation.js';
 export type { Equation, ExprNode, Operator, Parsed } from './expression.js';
 export { EXPRESSION_LIMITS, parseEquation, parseExpression, parseValue } from './expression.js';
 export type { Game24Data, Game24Options, Game24Puzzle } from './game24.js';

@@ -52,10 +52,10 @@ function logLinearTestTime(metrics: Omit<RunMetrics, 'claims'>): Verdict {
   const parts = fits.map((f) => {
     const fit = `${f.method}: ${formatSigned(f.slope)} accuracy per doubling of tokens, R^2 ${formatValue(f.r2, 2)}`;
     const values = sampling.filter((p) => p.method === f.method).map((p) => p.accuracy.value);
-    // A vote over answers cannot move when every completion states the same answer (countdown and
-    // game24 completions all end with the target): say so rather than leave a bare zero slope.
+    // A vote over answers cannot move when every completion states the same answer (a task whose
+    // answer is given and that defines no vote key): say so rather than leave a bare zero slope.
     return f.method.startsWith('majority-vote') && values.every((v) => v === values[0])
-      ? `${fit} (flat at every N: the vote never changes its pick, as when every completion states the same answer — on countdown and game24 the answer is the target, so votes cannot choose between derivations)`
+      ? `${fit} (flat at every N: the vote never changes its pick, as when every completion states the same answer and the task defines no vote key to tell them apart)`
       : fit;
   });
   return {

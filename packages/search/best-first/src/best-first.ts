@@ -40,6 +40,11 @@ export interface BestFirstNode {
   /** The step states an answer, ends the sequence (end of sequence or token limit), or reaches `maxDepth`. */
   readonly terminal: boolean;
   readonly answer: string | null;
+  /**
+   * What the node votes for in the weighted vote: `task.voteKey` where the task has one (its answer
+   * is given, so the canonical solution votes), else the answer.
+   */
+  readonly key: string | null;
   /** Children allotted to this state (REBASE width, or `numChildren`); 0 when never expanded. */
   readonly width: number;
   /** Round in which it was last expanded (-1 when never). */
@@ -55,13 +60,21 @@ export interface BestFirstRound {
   readonly widths: readonly number[];
 }
 
+/** The weight of one distinct key (answer, or `task.voteKey`) in the weighted vote. */
+export interface AnswerWeight {
+  readonly key: string;
+  /** The answer of the first finished node with this key. */
+  readonly answer: string | null;
+  readonly weight: number;
+}
+
 /** The searched tree with the config that made it. */
 export interface BestFirstTree {
   readonly config: BestFirstConfig;
   readonly nodes: readonly BestFirstNode[];
   readonly rounds: readonly BestFirstRound[];
   /** Answer weights of the weighted vote (sum of values over finished solutions), first seen first. */
-  readonly answerWeights: readonly { readonly answer: string; readonly weight: number }[];
+  readonly answerWeights: readonly AnswerWeight[];
   /** Id of the chosen node, -1 when none. */
   readonly chosen: number;
 }
@@ -400,7 +413,9 @@ export async function expand<D>(
         task.parseAnswer(sample.text) !== null ||
         sample.finishReason !== 'stop' ||
         child.depth >= config.maxDepth;
-      child.answer = task.parseAnswer(stepTexts(state).join(task.stepDelimiter));
+      const text = stepTexts(state).join(task.stepDelimiter);
+      child.answer = task.parseAnswer(text);
+      child.key = task.voteKey === undefined ? child.answer : task.voteKey(text);
       parent.children.push(child.id);
       added.push(child.id);
     }
@@ -424,24 +439,27 @@ export async function evaluate<D>(search: BestFirstSearchState<D>, ids: readonly
 
 // Final selection
 
-function weighAnswers(finished: readonly BestFirstNode[]): { answer: string; weight: number }[] {
-  const weights = new Map<string, number>();
+function weighAnswers(finished: readonly BestFirstNode[]): AnswerWeight[] {
+  const weights = new Map<string, { key: string; answer: string | null; weight: number }>();
   for (const n of finished) {
-    if (n.answer === null) continue;
-    weights.set(n.answer, (weights.get(n.answer) ?? 0) + n.value! * n.sampleCount);
+    if (n.key === null) continue;
+    const w = n.value! * n.sampleCount;
+    const entry = weights.get(n.key);
+    if (entry) entry.weight += w;
+    else weights.set(n.key, { key: n.key, answer: n.answer, weight: w });
   }
-  return [...weights].map(([answer, weight]) => ({ answer, weight }));
+  return [...weights.values()];
 }
 
 function chooseFinished(
   finished: readonly BestFirstNode[],
-  answerWeights: readonly { answer: string; weight: number }[],
+  answerWeights: readonly AnswerWeight[],
   config: BestFirstConfig,
 ): number {
   let pool = finished;
   if (config.finalSelection === 'weightedVote' && answerWeights.length > 0) {
     const top = answerWeights.reduce((a, b) => (b.weight > a.weight ? b : a));
-    pool = finished.filter((n) => n.answer === top.answer);
+    pool = finished.filter((n) => n.key === top.key);
   }
   let best = -1;
   let bestValue = -Infinity;
@@ -473,6 +491,7 @@ function addNode<D>(
     value: null,
     terminal: false,
     answer: null,
+    key: null,
     width: 0,
     expandedInRound: -1,
     numExpansions: 0,

@@ -1,4 +1,5 @@
 export type {
+  AnswerWeight,
   BestFirstNode,
   BestFirstRound,
   BestFirstSearchState,

@@ -26,6 +26,8 @@ import { type BestOfNConfig, resolveBestOfNConfig } from './config.js';
 export interface BestOfNSample {
   readonly steps: readonly string[];
   readonly answer: string | null;
+  /** What the sample votes for under `selection: 'weighted'`: `task.voteKey` where the task has one, else the answer. */
+  readonly key: string | null;
   readonly finishReason: string;
   /** Sum of the sample's token log-probabilities. */
   readonly logprob: number;
@@ -38,10 +40,21 @@ export interface BestOfNSample {
 /** The serialisable record of a best-of-N run: every sample, and the weight of each answer. */
 export interface BestOfNTree {
   readonly samples: readonly BestOfNSample[];
-  /** Sum of scores per distinct answer (the weighted vote), in first-seen order. */
-  readonly answerWeights: readonly { readonly answer: string; readonly weight: number }[];
+  /**
+   * Sum of scores per distinct key (the weighted vote), in first-seen order; the key is the answer,
+   * or the task's canonical solution where its answer is given (`task.voteKey`).
+   */
+  readonly answerWeights: readonly AnswerWeight[];
   /** Index of the chosen sample, or -1 when none was drawn. */
   readonly chosen: number;
+}
+
+/** The weight of one distinct key in the weighted vote. */
+export interface AnswerWeight {
+  readonly key: string;
+  /** The answer of the first sample with this key. */
+  readonly answer: string | null;
+  readonly weight: number;
 }
 
 /** Options of {@link bestOfN}. */
@@ -96,7 +109,8 @@ export async function bestOfN<D>(
     const steps = splitSteps(s.text, task.stepDelimiter);
     let state = root;
     for (const text of steps) state = appendStep(state, { text });
-    return { sample: s, steps, state, answer: task.parseAnswer(s.text) };
+    const key = task.voteKey === undefined ? task.parseAnswer(s.text) : task.voteKey(s.text);
+    return { sample: s, steps, state, answer: task.parseAnswer(s.text), key };
   });
 
   // Scoring: one reward-model call for all N.
@@ -111,6 +125,7 @@ export async function bestOfN<D>(
   const recorded: BestOfNSample[] = solutions.map((s, i) => ({
     steps: s.steps,
     answer: s.answer,
+    key: s.key,
     finishReason: s.sample.finishReason,
     logprob: s.sample.tokenLogprobs.reduce((a, b) => a + b, 0),
     score: scores[i]!,
@@ -123,7 +138,7 @@ export async function bestOfN<D>(
   if (config.selection === 'weighted' && weights.length > 0) {
     let top = weights[0]!;
     for (const w of weights) if (w.weight > top.weight) top = w;
-    chosen = argmax(recorded.map((s) => (s.answer === top.answer ? s.score : -Infinity)));
+    chosen = argmax(recorded.map((s) => (s.key === top.key ? s.score : -Infinity)));
   }
   return finish(recorded, weights, chosen, config, spent, startMs);
 }
@@ -154,14 +169,19 @@ function finish(
   };
 }
 
-// Sum of scores per distinct non-null answer, in first-seen order.
-function answerWeights(samples: readonly BestOfNSample[]): { answer: string; weight: number }[] {
-  const out: { answer: string; weight: number }[] = [];
+// Sum of scores per distinct non-null key, in first-seen order.
+function answerWeights(samples: readonly BestOfNSample[]): AnswerWeight[] {
+  const out: { key: string; answer: string | null; weight: number }[] = [];
+  const byKey = new Map<string, (typeof out)[number]>();
   for (const s of samples) {
-    if (s.answer === null) continue;
-    const entry = out.find((w) => w.answer === s.answer);
+    if (s.key === null) continue;
+    const entry = byKey.get(s.key);
     if (entry) entry.weight += s.score;
-    else out.push({ answer: s.answer, weight: s.score });
+    else {
+      const created = { key: s.key, answer: s.answer, weight: s.score };
+      byKey.set(s.key, created);
+      out.push(created);
+    }
   }
   return out;
 }

@@ -57,6 +57,27 @@ describe('majorityVote', () => {
     expect(result.steps).toEqual(result.candidates[result.tree!.chosen]!.steps);
   });
 
+  it("votes with the task's voteKey where it has one: the most frequent solution wins even when every answer is the same", async () => {
+    // Every path answers 7; the task keys a path by its first letter, so 'b' (0.4) outvotes 'a' and 'c'.
+    const keyed = { ...task, voteKey: (text: string) => (task.parseAnswer(text) === null ? null : text[0]!) };
+    const ctx = {
+      ...contextFor([
+        { text: 'a = 7', p: 0.3, end: true },
+        { text: 'b = 7', p: 0.4, end: true },
+        { text: 'c = 7', p: 0.3, end: true },
+      ]),
+      task: keyed,
+    };
+    const result = await majorityVote(problem, ctx, { config: { n: 200, seed: 3, temperature: 1 } });
+    expect(result.answer).toBe('7');
+    expect(result.steps).toEqual(['b = 7']);
+    const votes = result.tree!.votes;
+    expect(votes.map((v) => v.key).sort()).toEqual(['a', 'b', 'c']);
+    expect(votes.every((v) => v.answer === '7')).toBe(true);
+    const top = votes.find((v) => v.key === 'b')!.count;
+    expect(top).toBeGreaterThan(Math.max(...votes.filter((v) => v.key !== 'b').map((v) => v.count)));
+  });
+
   it('breaks ties in favour of the answer seen first, and ignores paths without an answer', async () => {
     const ctx = contextFor([
       { text: 'a = 1', p: 0.25, end: true },

@@ -13,16 +13,20 @@ import { type MajorityVoteConfig, resolveMajorityVoteConfig } from './config.js'
 /** One sampled reasoning path as recorded in the result's `tree`. */
 export interface VoteSample {
   readonly steps: readonly string[];
-  /** The path's answer after `task.parseAnswer`, or null (no vote). */
+  /** The path's answer after `task.parseAnswer`, or null. */
   readonly answer: string | null;
+  /** What the path votes for: `task.voteKey` where the task has one, else the answer; null: no vote. */
+  readonly key: string | null;
   readonly finishReason: string;
   /** Sum of the path's token log-probabilities. */
   readonly logprob: number;
 }
 
-/** Votes of one distinct answer. */
+/** Votes of one distinct key (the answer, or the task's {@link Task.voteKey}). */
 export interface VoteCount {
-  readonly answer: string;
+  readonly key: string;
+  /** The answer of the first path with this key. */
+  readonly answer: string | null;
   readonly count: number;
   /** Index of the first sample that gave this answer (the tie-break). */
   readonly firstIndex: number;
@@ -32,7 +36,7 @@ export interface VoteCount {
 export interface VoteTree {
   readonly samples: readonly VoteSample[];
   readonly votes: readonly VoteCount[];
-  /** Index of the returned path (the first that gave the winning answer), or -1. */
+  /** Index of the returned path (the first that gave the winning key), or -1. */
   readonly chosen: number;
 }
 
@@ -47,7 +51,9 @@ export interface MajorityVoteOptions {
  * Language Models*): sample n reasoning paths in one batched policy call, normalise each final answer
  * with `task.parseAnswer`, and return the most frequent answer — `argmax_a Σ_i 1[a_i = a]` (their
  * eq. 1, unweighted). Ties go to the answer seen first in sample order, which is fixed by the seed.
- * Paths without an answer do not vote. No reward model is used.
+ * Paths without an answer do not vote. No reward model is used. A task whose answer is given in the
+ * question (countdown, game24: the target) defines `task.voteKey`, and paths vote with that instead
+ * (the canonical derivation), since every path states the same answer.
  *
  * The budget caps n: `min(n, samples left, generatedTokens left / maxTokens)` paths are drawn, none
  * when no policy call is left.
@@ -78,31 +84,37 @@ export async function majorityVote<D>(
       topP: config.topP,
       seed: createRng(config.seed).nextUint32(),
     });
+    const keyOf = task.voteKey ?? task.parseAnswer;
     samples = drawn.map((s) => ({
       steps: splitSteps(s.text, task.stepDelimiter),
       answer: task.parseAnswer(s.text),
+      key: keyOf.call(task, s.text),
       finishReason: s.finishReason,
       logprob: s.tokenLogprobs.reduce((a, b) => a + b, 0),
     }));
   }
 
-  // Voting: count each normalised answer; the first-seen answer wins ties.
-  const votes: { answer: string; count: number; firstIndex: number }[] = [];
+  // Voting: count each key; the first-seen key wins ties.
+  const votes: { key: string; answer: string | null; count: number; firstIndex: number }[] = [];
+  const byKey = new Map<string, (typeof votes)[number]>();
   for (const [i, s] of samples.entries()) {
-    if (s.answer === null) continue;
-    const v = votes.find((x) => x.answer === s.answer);
+    if (s.key === null) continue;
+    const v = byKey.get(s.key);
     if (v) v.count += 1;
-    else votes.push({ answer: s.answer, count: 1, firstIndex: i });
+    else {
+      const entry = { key: s.key, answer: s.answer, count: 1, firstIndex: i };
+      byKey.set(s.key, entry);
+      votes.push(entry);
+    }
   }
   let winner: VoteCount | undefined;
   for (const v of votes) if (winner === undefined || v.count > winner.count) winner = v;
   const numVotes = votes.reduce((a, v) => a + v.count, 0);
-  const share = (answer: string | null) =>
-    answer === null ? 0 : (votes.find((v) => v.answer === answer)?.count ?? 0) / numVotes;
+  const share = (key: string | null) => (key === null ? 0 : (byKey.get(key)?.count ?? 0) / numVotes);
   const candidates: Candidate[] = samples.map((s) => ({
     steps: s.steps,
     answer: s.answer,
-    score: share(s.answer),
+    score: share(s.key),
   }));
   const chosen = winner?.firstIndex ?? -1;
   return {

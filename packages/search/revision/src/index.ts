@@ -1,6 +1,7 @@
 export type { RevisionConfig, RevisionScorer, RevisionSelection } from './config.js';
 export { chainShape, defaultRevisionConfig, resolveRevisionConfig } from './config.js';
 export type {
+  AnswerWeight,
   RevisionAttempt,
   RevisionOptions,
   RevisionPromptBuilder,

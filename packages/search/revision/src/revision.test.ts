@@ -187,8 +187,8 @@ describe('selectAttempt', () => {
   it('hierarchical: best of each chain, then the score-weighted vote across chains', () => {
     const { chosen, answerWeights } = selectAttempt(chains, { finalSelection: 'hierarchical' });
     expect(answerWeights).toEqual([
-      { answer: '2', weight: 0.9 },
-      { answer: '3', weight: 0.6 + 0.55 },
+      { key: '2', answer: '2', weight: 0.9 },
+      { key: '3', answer: '3', weight: 0.6 + 0.55 },
     ]);
     expect(chosen).toEqual({ chain: 1, attempt: 1 });
   });

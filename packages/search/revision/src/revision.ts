@@ -27,12 +27,25 @@ import { chainShape, type RevisionConfig, resolveRevisionConfig } from './config
  */
 export type RevisionPromptBuilder = (root: State, previousAttempts: readonly string[]) => string;
 
+/** The weight of one distinct key (answer, or `task.voteKey`) in the final selection. */
+export interface AnswerWeight {
+  readonly key: string;
+  /** The answer of the first attempt with this key. */
+  readonly answer: string | null;
+  readonly weight: number;
+}
+
 /** One attempt of a chain. */
 export interface RevisionAttempt {
   /** The completion as sampled. */
   readonly text: string;
   readonly steps: readonly string[];
   readonly answer: string | null;
+  /**
+   * What the attempt votes for in the final selection: `task.voteKey` where the task has one (its
+   * answer is given, so the canonical solution votes), else the answer. Absent: the answer.
+   */
+  readonly key?: string | null;
   readonly finishReason: FinishReason;
   readonly numTokens: number;
   /** The scorer's score (null when a budget stop left it unscored). */
@@ -48,7 +61,7 @@ export interface RevisionTree {
   readonly numChains: number;
   readonly chains: readonly (readonly RevisionAttempt[])[];
   /** Answer weights across chains under the chosen selection (votes or summed scores). */
-  readonly answerWeights: readonly { readonly answer: string; readonly weight: number }[];
+  readonly answerWeights: readonly AnswerWeight[];
   /** The chosen attempt, or null. */
   readonly chosen: { readonly chain: number; readonly attempt: number } | null;
 }
@@ -135,10 +148,12 @@ export async function sequentialRevision<D>(
     }
     samples.forEach((sample, c) => {
       const steps = splitSteps(sample.text, task.stepDelimiter);
+      const text = steps.join(task.stepDelimiter);
       chains[c]!.push({
         text: sample.text,
         steps,
-        answer: task.parseAnswer(steps.join(task.stepDelimiter)),
+        answer: task.parseAnswer(text),
+        key: task.voteKey === undefined ? task.parseAnswer(text) : task.voteKey(text),
         finishReason: sample.finishReason,
         numTokens: sample.tokenIds.length,
       });
@@ -247,7 +262,7 @@ export function selectAttempt(
   config: Pick<RevisionConfig, 'finalSelection'>,
 ): {
   chosen: { chain: number; attempt: number } | null;
-  answerWeights: { answer: string; weight: number }[];
+  answerWeights: AnswerWeight[];
 } {
   const all = chains.flatMap((chain, c) => chain.map((a, i) => ({ a, chain: c, attempt: i })));
   if (all.length === 0) return { chosen: null, answerWeights: [] };
@@ -261,17 +276,21 @@ export function selectAttempt(
       return best < 0 ? [] : [{ a: chain[best]!, chain: c, attempt: best }];
     });
   }
-  const weights = new Map<string, number>();
+  const keyOf = (a: RevisionAttempt) => (a.key === undefined ? a.answer : a.key);
+  const weights = new Map<string, { key: string; answer: string | null; weight: number }>();
   for (const v of voters) {
-    if (v.a.answer === null) continue;
+    const key = keyOf(v.a);
+    if (key === null) continue;
     const w = config.finalSelection === 'majority' ? 1 : (v.a.score ?? 0);
-    weights.set(v.a.answer, (weights.get(v.a.answer) ?? 0) + w);
+    const entry = weights.get(key);
+    if (entry) entry.weight += w;
+    else weights.set(key, { key, answer: v.a.answer, weight: w });
   }
-  const answerWeights = [...weights].map(([answer, weight]) => ({ answer, weight }));
+  const answerWeights = [...weights.values()];
   let pool = voters;
   if (config.finalSelection !== 'best' && answerWeights.length > 0) {
     const top = answerWeights.reduce((x, y) => (y.weight > x.weight ? y : x));
-    pool = voters.filter((v) => v.a.answer === top.answer);
+    pool = voters.filter((v) => keyOf(v.a) === top.key);
   }
   let best = pool[0]!;
   for (const v of pool) if ((v.a.score ?? 0) > (best.a.score ?? 0)) best = v;
