@@ -15,6 +15,7 @@ const METHODS = [
   'mcts-prm',
   'tot-prm',
   'best-first-prm',
+  'revision-prm',
 ];
 const BUDGETS = [8, 9, 10, 11, 12, 13, 14, 15, 16].map((k) => `2^${k}`);
 
