@@ -5,7 +5,9 @@
 // Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (the report, default
 // reports/learn/expert-iteration.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 500),
 // --train-problems N (default 512), --iterations N (default 3), --samples K (default 16),
-// --minutes M (wall-clock budget: no iteration starts after it, default 20), --smoke (random-init tiny model, seconds).
+// --minutes M (wall-clock budget: no iteration starts after it, default 20), --lr LR (SFT peak learning rate,
+// cosine to LR/10; default 5e-4), --keep K (correct solutions kept per problem, default 4), --temperature T
+// (E-step sampling temperature, default 1), --smoke (random-init tiny model, seconds).
 import { parseArgs } from 'node:util';
 import { expertIteration, expertIterationPreset, policyCandidates } from '@o1lab/learn-expert-iteration';
 import {
@@ -28,6 +30,9 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '3' },
     samples: { type: 'string', default: '16' },
     minutes: { type: 'string', default: '20' },
+    lr: { type: 'string', default: '5e-4' },
+    keep: { type: 'string', default: '4' },
+    temperature: { type: 'string', default: '1' },
     smoke: { type: 'boolean', default: false },
   },
 });
@@ -37,6 +42,15 @@ const numTrain = smoke ? 8 : Number(values['train-problems']);
 const numIterations = smoke ? 1 : Number(values.iterations);
 const samples = smoke ? 2 : Number(values.samples);
 const budgetMs = Number(values.minutes) * 60_000;
+for (const name of ['lr', 'keep', 'temperature', 'minutes'] as const) {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v <= 0 || (name === 'keep' && !Number.isInteger(v))) {
+    console.error(
+      `learn-expert-iteration: --${name} must be a positive ${name === 'keep' ? 'integer' : 'number'}, got ${values[name]}`,
+    );
+    process.exit(2);
+  }
+}
 const log = (line: string) => console.error(`[learn-expert-iteration] ${new Date().toISOString()} ${line}`);
 
 const t0 = performance.now();
@@ -49,10 +63,10 @@ const config = {
   ...expertIterationPreset('rest-em'),
   numIterations,
   samplesPerProblem: samples,
-  maxPerProblem: 4,
+  maxPerProblem: Number(values.keep),
   maxTokens: MAX_TOKENS,
-  temperature: 1,
-  sft: { epochs: 2, batchSize: 16, learningRate: 5e-4, minLearningRate: 5e-5 },
+  temperature: Number(values.temperature),
+  sft: { epochs: 2, batchSize: 16, learningRate: Number(values.lr), minLearningRate: Number(values.lr) / 10 },
 };
 const result = await expertIteration(
   {
