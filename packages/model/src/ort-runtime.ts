@@ -202,6 +202,7 @@ export class OrtRuntime {
   private decodeSession: ort.InferenceSession | undefined;
   private ep: ExecutionProviderName;
   private readonly cache: PrefixCache;
+  private disposed = false;
   private model: TinyGptConfig | undefined;
   private vocab: number | undefined;
   private sampler: TokenSampler | undefined;
@@ -442,7 +443,10 @@ export class OrtRuntime {
     });
   }
 
+  /** Releases the sessions and the prefix cache; a second call does nothing. */
   async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
     await this.exclusive(async () => {
       await this.session.release();
       await this.decodeSession?.release();
