@@ -13,7 +13,7 @@ import type { RunMetrics } from './metrics.js';
 import { readRecipe, resolveRecipe } from './recipe.js';
 
 const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -143,9 +143,13 @@ describe('the micro recipe end to end', () => {
 
     // Killed with SIGKILL during round 1's train-time search, then resumed
     const killedDir = join(root, 'killed');
-    const child = spawn(TSX, ['--conditions=source', BIN, 'run', 'micro', '--out', killedDir, '--quiet'], {
-      stdio: 'ignore',
-    });
+    // One process (node with tsx's loader), not the tsx launcher: SIGKILL cannot be relayed, so killing
+    // the launcher would leave its child running beside the resumed run.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', BIN, 'run', 'micro', '--out', killedDir, '--quiet'],
+      { stdio: 'ignore', cwd: REPO_ROOT },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const journal = join(killedDir, 'round-1', 'search.jsonl');
     let killedMidRound = false;

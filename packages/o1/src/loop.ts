@@ -131,6 +131,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
       // Reward model (trained at round 0; refreshed on the new policy's samples after learning)
       if (round === 0 || (recipe.rewardModel.refresh && recipe.rewardModel.kind !== 'verifier')) {
         await reward?.dispose();
+        reward = undefined;
         reward = await rewardPhase({
           run,
           dir: roundDir,
