@@ -34,5 +34,5 @@ describe('o1lab serve', () => {
     expect(completion.choices).toHaveLength(1);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 240_000);
 });

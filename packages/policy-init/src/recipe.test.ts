@@ -95,7 +95,7 @@ describe('trainPolicy', () => {
     await expect(trainPolicy({ ...small, seed: 4 }, { checkpointDir: ckpt, resume: true })).rejects.toThrow(
       /different recipe/,
     );
-  }, 60_000);
+  }, 240_000);
 
   it('a miniature recipe learns: greedy pass@1 through ONNX Runtime clears 20% on single-digit products (23 of 81 measured)', async () => {
     // 1x1-digit multiplication has 81 problems; none is held out, so this checks that the recipe
