@@ -224,7 +224,7 @@ function buildProgram(io: CliIo, signal: AbortSignal, setCode: (code: number) =>
     .option('--out <file>', 'output HTML (default: beside the JSON)')
     .action(async (file: string, opts: { out?: string }) => {
       const tree = JSON.parse(await readFile(file, 'utf8')) as Json;
-      const out = opts.out ?? file.replace(/\.json$/, '') + '.html';
+      const out = opts.out ?? `${file.replace(/\.json$/, '')}.html`;
       await writeTreeViewer(out, tree, { title: file });
       io.stdout(`${out}\n`);
     });
