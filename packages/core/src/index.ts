@@ -32,6 +32,7 @@ export { createRng, DEFAULT_RNG_STREAM, Rng } from './rng.js';
 export type { Estimate } from './stats.js';
 export { linearFit, mean, meanInterval, passAtK, std, wilsonInterval } from './stats.js';
 export type {
+  AnswerWeight,
   Candidate,
   FinishReason,
   GenerateOptions,
@@ -53,6 +54,6 @@ export type {
   Trajectory,
   Verification,
 } from './types.js';
-export { appendStep, initialState, renderState } from './types.js';
+export { appendStep, initialState, renderState, voteKeyOf } from './types.js';
 export type { NumberBounds } from './validate.js';
 export { assertBoolean, assertInteger, assertNumber, assertOneOf, mergeConfig } from './validate.js';

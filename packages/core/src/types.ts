@@ -149,6 +149,19 @@ export interface Task<D = Json> {
   solve?(problem: Problem<D>): string[] | null;
 }
 
+/** What `text` votes for: {@link Task.voteKey} where the task defines one, else its parsed answer. */
+export function voteKeyOf(task: Pick<Task, 'parseAnswer' | 'voteKey'>, text: string): string | null {
+  return task.voteKey === undefined ? task.parseAnswer(text) : task.voteKey(text);
+}
+
+/** The weight of one distinct vote key (the answer, or {@link Task.voteKey}) in a weighted vote. */
+export interface AnswerWeight {
+  readonly key: string;
+  /** The answer of the first candidate with this key. */
+  readonly answer: string | null;
+  readonly weight: number;
+}
+
 /** Renders a state as the text the policy continues: prompt, then each step and its delimiter. */
 export function renderState(state: State, stepDelimiter: string): string {
   let text = state.prompt;

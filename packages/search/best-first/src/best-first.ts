@@ -11,6 +11,7 @@ import type {
   State,
 } from '@o1lab/core';
 import {
+  type AnswerWeight,
   appendStep,
   budgetAllows,
   budgetRemaining,
@@ -20,8 +21,11 @@ import {
   O1labError,
   type Rng,
   resolveBudget,
+  voteKeyOf,
 } from '@o1lab/core';
 import { type BestFirstConfig, resolveBestFirstConfig } from './config.js';
+
+export type { AnswerWeight } from '@o1lab/core';
 
 /** One state of the search tree. Plain JSON; ids index {@link BestFirstTree.nodes}. */
 export interface BestFirstNode {
@@ -58,14 +62,6 @@ export interface BestFirstNode {
 export interface BestFirstRound {
   readonly expanded: readonly number[];
   readonly widths: readonly number[];
-}
-
-/** The weight of one distinct key (answer, or `task.voteKey`) in the weighted vote. */
-export interface AnswerWeight {
-  readonly key: string;
-  /** The answer of the first finished node with this key. */
-  readonly answer: string | null;
-  readonly weight: number;
 }
 
 /** The searched tree with the config that made it. */
@@ -415,7 +411,7 @@ export async function expand<D>(
         child.depth >= config.maxDepth;
       const text = stepTexts(state).join(task.stepDelimiter);
       child.answer = task.parseAnswer(text);
-      child.key = task.voteKey === undefined ? child.answer : task.voteKey(text);
+      child.key = voteKeyOf(task, text);
       parent.children.push(child.id);
       added.push(child.id);
     }

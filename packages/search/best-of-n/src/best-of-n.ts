@@ -10,6 +10,7 @@ import type {
   Task,
 } from '@o1lab/core';
 import {
+  type AnswerWeight,
   aggregateStepScores,
   appendStep,
   budgetAllows,
@@ -19,8 +20,11 @@ import {
   initialState,
   O1labError,
   resolveBudget,
+  voteKeyOf,
 } from '@o1lab/core';
 import { type BestOfNConfig, resolveBestOfNConfig } from './config.js';
+
+export type { AnswerWeight } from '@o1lab/core';
 
 /** One sampled solution as recorded in the result's `tree`. */
 export interface BestOfNSample {
@@ -47,14 +51,6 @@ export interface BestOfNTree {
   readonly answerWeights: readonly AnswerWeight[];
   /** Index of the chosen sample, or -1 when none was drawn. */
   readonly chosen: number;
-}
-
-/** The weight of one distinct key in the weighted vote. */
-export interface AnswerWeight {
-  readonly key: string;
-  /** The answer of the first sample with this key. */
-  readonly answer: string | null;
-  readonly weight: number;
 }
 
 /** Options of {@link bestOfN}. */
@@ -109,8 +105,7 @@ export async function bestOfN<D>(
     const steps = splitSteps(s.text, task.stepDelimiter);
     let state = root;
     for (const text of steps) state = appendStep(state, { text });
-    const key = task.voteKey === undefined ? task.parseAnswer(s.text) : task.voteKey(s.text);
-    return { sample: s, steps, state, answer: task.parseAnswer(s.text), key };
+    return { sample: s, steps, state, answer: task.parseAnswer(s.text), key: voteKeyOf(task, s.text) };
   });
 
   // Scoring: one reward-model call for all N.

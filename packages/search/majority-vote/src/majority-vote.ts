@@ -7,6 +7,7 @@ import {
   initialState,
   resolveBudget,
   type State,
+  voteKeyOf,
 } from '@o1lab/core';
 import { type MajorityVoteConfig, resolveMajorityVoteConfig } from './config.js';
 
@@ -84,11 +85,10 @@ export async function majorityVote<D>(
       topP: config.topP,
       seed: createRng(config.seed).nextUint32(),
     });
-    const keyOf = task.voteKey ?? task.parseAnswer;
     samples = drawn.map((s) => ({
       steps: splitSteps(s.text, task.stepDelimiter),
       answer: task.parseAnswer(s.text),
-      key: keyOf.call(task, s.text),
+      key: voteKeyOf(task, s.text),
       finishReason: s.finishReason,
       logprob: s.tokenLogprobs.reduce((a, b) => a + b, 0),
     }));

@@ -11,6 +11,7 @@ import type {
   Task,
 } from '@o1lab/core';
 import {
+  type AnswerWeight,
   appendStep,
   budgetRemaining,
   computeTracker,
@@ -18,22 +19,17 @@ import {
   initialState,
   O1labError,
   resolveBudget,
+  voteKeyOf,
 } from '@o1lab/core';
 import { chainShape, type RevisionConfig, resolveRevisionConfig } from './config.js';
+
+export type { AnswerWeight } from '@o1lab/core';
 
 /**
  * Builds the prompt of a revision: the state the task prompts with, and the chain's previous attempts
  * (oldest first, at most `contextWindow` of them). The policy continues the returned text.
  */
 export type RevisionPromptBuilder = (root: State, previousAttempts: readonly string[]) => string;
-
-/** The weight of one distinct key (answer, or `task.voteKey`) in the final selection. */
-export interface AnswerWeight {
-  readonly key: string;
-  /** The answer of the first attempt with this key. */
-  readonly answer: string | null;
-  readonly weight: number;
-}
 
 /** One attempt of a chain. */
 export interface RevisionAttempt {
@@ -153,7 +149,7 @@ export async function sequentialRevision<D>(
         text: sample.text,
         steps,
         answer: task.parseAnswer(text),
-        key: task.voteKey === undefined ? task.parseAnswer(text) : task.voteKey(text),
+        key: voteKeyOf(task, text),
         finishReason: sample.finishReason,
         numTokens: sample.tokenIds.length,
       });
