@@ -6,8 +6,11 @@
 // Options: --dir DIR (checkpoint, default reference/models/countdown), --out FILE (the report, default
 // reports/learn/dpo.json), --save DIR (also save the final checkpoint there), --problems N (held-out, default 500),
 // --train-problems N (prompts per round, default 256), --rounds N (default 10), --samples K
-// (default 16), --beta B (default 0.1), --minutes M (wall-clock budget: no round trains after it,
-// default 20), --smoke (random-init tiny model, seconds).
+// (default 16), --beta B (default 0.1), --lr LR (DPO learning rate, constant; default 2e-4),
+// --pairs K (preference pairs kept per prompt, maxPairsPerPrompt; default 4), --rpo-alpha A (weight of
+// the chosen completions' per-token NLL added to the DPO loss, Iterative RPO / TRL rpo_alpha; default 0,
+// plain DPO), --minutes M (wall-clock budget: no round trains after it, default 20), --smoke
+// (random-init tiny model, seconds).
 import { parseArgs } from 'node:util';
 import { iterativeDpo } from '@o1lab/learn-dpo';
 import {
@@ -30,6 +33,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '10' },
     samples: { type: 'string', default: '16' },
     beta: { type: 'string', default: '0.1' },
+    lr: { type: 'string', default: '2e-4' },
+    pairs: { type: 'string', default: '4' },
+    'rpo-alpha': { type: 'string', default: '0' },
     minutes: { type: 'string', default: '20' },
     smoke: { type: 'boolean', default: false },
   },
@@ -40,6 +46,20 @@ const numTrain = smoke ? 8 : Number(values['train-problems']);
 const numRounds = smoke ? 1 : Number(values.rounds);
 const samples = smoke ? 4 : Number(values.samples);
 const budgetMs = Number(values.minutes) * 60_000;
+const numericOptions = {
+  lr: { kind: 'positive number', ok: (v: number) => v > 0 },
+  pairs: { kind: 'positive integer', ok: (v: number) => v > 0 && Number.isInteger(v) },
+  'rpo-alpha': { kind: 'non-negative number', ok: (v: number) => v >= 0 },
+} as const;
+for (const [name, rule] of Object.entries(numericOptions)) {
+  const text = values[name as keyof typeof numericOptions];
+  const v = Number(text);
+  if (!Number.isFinite(v) || !rule.ok(v)) {
+    console.error(`learn-dpo: --${name} must be a ${rule.kind}, got ${text}`);
+    process.exit(2);
+  }
+}
+const maxPairsPerPrompt = Number(values.pairs);
 const log = (line: string) => console.error(`[learn-dpo] ${new Date().toISOString()} ${line}`);
 
 const t0 = performance.now();
@@ -51,8 +71,9 @@ const dpo = {
   beta: Number(values.beta),
   epochs: 1,
   batchSize: 16,
-  learningRate: 2e-4,
-  minLearningRate: 2e-4,
+  learningRate: Number(values.lr),
+  minLearningRate: Number(values.lr),
+  rpoAlpha: Number(values['rpo-alpha']),
 };
 const rounds = await iterativeDpo({
   model: loaded.model,
@@ -60,7 +81,7 @@ const rounds = await iterativeDpo({
   runtime: loaded.runtime,
   numRounds,
   dpo,
-  maxPairsPerPrompt: 4,
+  maxPairsPerPrompt,
   refreshReference: true,
   seed: 1,
   // Leave time for the final evaluation (about as long as the first).
@@ -81,7 +102,7 @@ const rounds = await iterativeDpo({
   },
   onRound: (r) =>
     log(
-      `round ${r.round}: sample accuracy ${r.sampleAccuracy.toFixed(3)}, pairs ${r.numPairs}, last loss ${r.dpo?.history.at(-1)?.loss.toFixed(3) ?? '-'}, rollout ${(r.rolloutTimeMs / 1000).toFixed(1)} s, update ${((r.dpo?.updateTimeMs ?? 0) / 1000).toFixed(1)} s, sync ${r.syncTimeMs.toFixed(0)} ms`,
+      `round ${r.round}: sample accuracy ${r.sampleAccuracy.toFixed(3)}, pairs ${r.numPairs}, last loss ${r.dpo?.history.at(-1)?.loss.toFixed(3) ?? '-'} (chosen NLL ${r.dpo?.history.at(-1)?.nll.toFixed(3) ?? '-'}), rollout ${(r.rolloutTimeMs / 1000).toFixed(1)} s, update ${((r.dpo?.updateTimeMs ?? 0) / 1000).toFixed(1)} s, sync ${r.syncTimeMs.toFixed(0)} ms`,
     ),
 });
 const after = await greedyPass1(loaded.policy, numHeldOut);
@@ -94,6 +115,7 @@ await writeRun(values.out!, values.save, loaded, {
   heldOutProblems: numHeldOut,
   trainProblemsPerRound: numTrain,
   samplesPerProblem: samples,
+  maxPairsPerPrompt,
   dpo,
   before,
   after,
@@ -102,6 +124,7 @@ await writeRun(values.out!, values.save, loaded, {
     ...rest,
     dpoSteps: d?.numSteps ?? 0,
     lastLoss: d?.history.at(-1)?.loss ?? null,
+    lastNll: d?.history.at(-1)?.nll ?? null,
   })),
 });
 await loaded.runtime.dispose();

@@ -20,8 +20,17 @@ export interface RngVectors {
   }[];
 }
 
-export type { ReferenceDpoResult, ReferencePreferenceLogps } from './learn-dpo.js';
-export { referenceDpoBatchLoss, referenceDpoLoss, referenceLogSigmoid } from './learn-dpo.js';
+export type {
+  ReferenceChosenCompletion,
+  ReferenceDpoResult,
+  ReferencePreferenceLogps,
+} from './learn-dpo.js';
+export {
+  referenceChosenNll,
+  referenceDpoBatchLoss,
+  referenceDpoLoss,
+  referenceLogSigmoid,
+} from './learn-dpo.js';
 export type {
   ReferenceGrpoLossOptions,
   ReferenceKlEstimator,

@@ -1,7 +1,9 @@
 /**
  * Scalar float64 oracles for `@o1lab/learn-dpo`: the DPO loss with optional label smoothing
  * (Rafailov et al. 2023, eq. 7; conservative DPO, Mitchell 2023) and the IPO loss (Azar et al.
- * 2023, eq. 17), written as TRL's `DPOTrainer.dpo_loss` writes them.
+ * 2023, eq. 17), written as TRL's `DPOTrainer.dpo_loss` writes them, and TRL's `rpo_alpha` term
+ * (RPO, Liu et al. 2024; Iterative RPO, Pang et al. 2024, eq. 1): α times the chosen completions'
+ * negative log-likelihood per token.
  */
 
 /** Sequence log-probabilities of one preference pair under the policy and the frozen reference. */
@@ -19,6 +21,13 @@ export interface ReferenceDpoResult {
   readonly chosenReward: number;
   /** β (log π(y_l|x) - log π_ref(y_l|x)). */
   readonly rejectedReward: number;
+}
+
+/** A chosen completion as the NLL term sees it: its summed token log-probability and its length. */
+export interface ReferenceChosenCompletion {
+  /** Σ_t log π(y_t | x, y_<t) over the completion tokens. */
+  readonly logprob: number;
+  readonly numTokens: number;
 }
 
 /** log σ(x) = -softplus(-x), without overflow. */
@@ -48,14 +57,40 @@ export function referenceDpoLoss(
   return { loss, chosenReward: beta * chosenRatio, rejectedReward: beta * rejectedRatio };
 }
 
-/** Mean of {@link referenceDpoLoss} over a batch of pairs. */
+/**
+ * Mean of {@link referenceDpoLoss} over a batch of pairs, plus `rpoAlpha` · {@link referenceChosenNll}
+ * of `chosen` (one entry per pair) when `rpoAlpha` > 0.
+ */
 export function referenceDpoBatchLoss(
   pairs: readonly ReferencePreferenceLogps[],
   beta: number,
   lossType: 'sigmoid' | 'ipo' = 'sigmoid',
   labelSmoothing = 0,
+  rpoAlpha = 0,
+  chosen: readonly ReferenceChosenCompletion[] = [],
 ): number {
   let s = 0;
   for (const p of pairs) s += referenceDpoLoss(p, beta, lossType, labelSmoothing).loss;
-  return s / pairs.length;
+  const preference = s / pairs.length;
+  if (rpoAlpha === 0) return preference;
+  if (chosen.length !== pairs.length) {
+    throw new Error(
+      `referenceDpoBatchLoss: rpoAlpha needs one chosen completion per pair, got ${chosen.length}`,
+    );
+  }
+  return preference + rpoAlpha * referenceChosenNll(chosen);
+}
+
+/**
+ * -Σ_i logprob_i / Σ_i numTokens_i: the negative log-likelihood per token over all chosen tokens of
+ * the batch, as TRL's `nll_loss` (a cross-entropy over the flattened chosen rows) averages it.
+ */
+export function referenceChosenNll(chosen: readonly ReferenceChosenCompletion[]): number {
+  let logprob = 0;
+  let numTokens = 0;
+  for (const c of chosen) {
+    logprob += c.logprob;
+    numTokens += c.numTokens;
+  }
+  return -logprob / Math.max(numTokens, 1);
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { referenceDpoBatchLoss, referenceDpoLoss, referenceLogSigmoid } from './learn-dpo.js';
+import {
+  referenceChosenNll,
+  referenceDpoBatchLoss,
+  referenceDpoLoss,
+  referenceLogSigmoid,
+} from './learn-dpo.js';
 import { referenceSearchDistillLoss, referenceVisitCrossEntropy } from './learn-search-distill.js';
 import { referenceMaskedCrossEntropy, referenceSequenceLogprob } from './learn-sft.js';
 
@@ -35,6 +40,24 @@ describe('learning oracles', () => {
     expect(referenceDpoBatchLoss([even, p], 0.5)).toBeCloseTo((Math.log(2) + r.loss) / 2, 14);
     expect(referenceLogSigmoid(-800)).toBeCloseTo(-800, 10);
     expect(referenceLogSigmoid(800)).toBe(-0);
+  });
+
+  it('RPO: adds alpha times the NLL per chosen token, pooled over the batch', () => {
+    const even = { policyChosen: -3, policyRejected: -5, referenceChosen: -3, referenceRejected: -5 };
+    // Chosen completions of 2 and 4 tokens with log-probabilities -3 and -9: NLL (3 + 9) / 6 = 2,
+    // not the mean of per-row means (1.5 + 2.25) / 2.
+    const chosen = [
+      { logprob: -3, numTokens: 2 },
+      { logprob: -9, numTokens: 4 },
+    ];
+    expect(referenceChosenNll(chosen)).toBeCloseTo(2, 14);
+    expect(referenceDpoBatchLoss([even, even], 0.1, 'sigmoid', 0, 0.5, chosen)).toBeCloseTo(
+      Math.log(2) + 1,
+      14,
+    );
+    expect(referenceDpoBatchLoss([even, even], 0.1, 'ipo', 0, 1, chosen)).toBeCloseTo(27, 12);
+    expect(referenceDpoBatchLoss([even], 0.1, 'sigmoid', 0, 0)).toBeCloseTo(Math.log(2), 14);
+    expect(() => referenceDpoBatchLoss([even], 0.1, 'sigmoid', 0, 1)).toThrow(/one chosen completion/);
   });
 
   it('visit cross-entropy equals the entropy of pi when the policy matches the visits', () => {

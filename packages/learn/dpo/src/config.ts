@@ -10,7 +10,10 @@ import {
 /** `'sigmoid'`: DPO (Rafailov et al. 2023); `'ipo'`: IPO (Azar et al. 2023). */
 export type DpoLossType = 'sigmoid' | 'ipo';
 
-/** Direct preference optimisation. Names follow TRL's `DPOConfig` (`beta`, `loss_type`, `label_smoothing`). */
+/**
+ * Direct preference optimisation. Names follow TRL's `DPOConfig` (`beta`, `loss_type`,
+ * `label_smoothing`, `rpo_alpha`).
+ */
 export interface DpoConfig {
   /** β: strength of the implicit KL constraint to the reference policy. @default 0.1 (Rafailov et al. 2023; TRL) */
   readonly beta: number;
@@ -26,6 +29,13 @@ export interface DpoConfig {
    * the authors' implementation). @default true (TRL)
    */
   readonly ipoLengthNormalise: boolean;
+  /**
+   * α of the RPO / Iterative RPO negative log-likelihood term: the loss becomes DPO (or IPO) + α ·
+   * NLL of the chosen completions per token, pooled over the minibatch (TRL `rpo_alpha`, from Liu
+   * et al. 2024, "Provably Mitigating Overoptimization in RLHF"; Pang et al. 2024, "Iterative
+   * Reasoning Preference Optimization", eq. 1, use α = 1). 0 is plain DPO. @default 0 (TRL: `None`)
+   */
+  readonly rpoAlpha: number;
   /** End chosen and rejected completions with EOS; off for step pairs (Step-DPO). @default true */
   readonly appendEos: boolean;
   /** Passes over the pairs. @default 1 (TRL `num_train_epochs` in the DPO examples) */
@@ -51,6 +61,7 @@ export const defaultDpoConfig: DpoConfig = Object.freeze({
   lossType: 'sigmoid',
   labelSmoothing: 0,
   ipoLengthNormalise: true,
+  rpoAlpha: 0,
   appendEos: true,
   epochs: 1,
   batchSize: 8,
@@ -70,6 +81,7 @@ export function resolveDpoConfig(options: Partial<DpoConfig> = {}): DpoConfig {
   assertOneOf('lossType', c.lossType, ['sigmoid', 'ipo'], where);
   assertNumber('labelSmoothing', c.labelSmoothing, { min: 0, lt: 0.5 }, where);
   assertBoolean('ipoLengthNormalise', c.ipoLengthNormalise, where);
+  assertNumber('rpoAlpha', c.rpoAlpha, { min: 0 }, where);
   assertBoolean('appendEos', c.appendEos, where);
   assertInteger('epochs', c.epochs, { min: 1 }, where);
   assertInteger('batchSize', c.batchSize, { min: 1 }, where);

@@ -11,13 +11,18 @@ import {
   toyPrompt,
   toyTokenizer,
 } from '@o1lab/learn-rollout';
-import { buildSftBatch, createTrainer, initTfBackend } from '@o1lab/model';
-import { referenceDpoLoss, referenceSequenceLogprob } from '@o1lab/reference';
+import { buildSftBatch, createTrainer, initTfBackend, type TinyGptModel } from '@o1lab/model';
+import {
+  referenceChosenNll,
+  referenceDpoBatchLoss,
+  referenceDpoLoss,
+  referenceSequenceLogprob,
+} from '@o1lab/reference';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultDpoConfig, resolveDpoConfig } from './config.js';
 import { createReferenceModel, dpoTrain } from './dpo.js';
-import { dpoLoss, sequenceLogprobs } from './loss.js';
+import { completionLogprobs, dpoLoss, meanTokenNll, sequenceLogprobs } from './loss.js';
 import { iterativeDpo } from './online.js';
 import {
   pairsFromOutcomes,
@@ -42,63 +47,81 @@ describe('resolveDpoConfig', () => {
       /`labelSmoothing` applies/,
     );
     expect(() => resolveDpoConfig({ lossType: 'kto' as never })).toThrow(/`lossType`/);
+    expect(() => resolveDpoConfig({ rpoAlpha: -1 })).toThrow(/`rpoAlpha` must be >= 0/);
   });
 });
 
 describe('dpoLoss', () => {
-  it('matches the float64 oracle within 1e-5 on random inputs (DPO, cDPO, IPO)', () => {
+  it('matches the float64 oracle within 1e-5 on random inputs (DPO, cDPO, IPO, each with and without RPO)', () => {
     const rng = createRng(11);
-    for (const [lossType, beta, eps] of [
-      ['sigmoid', 0.1, 0],
-      ['sigmoid', 0.5, 0.2],
-      ['sigmoid', 2, 0],
-      ['ipo', 0.1, 0],
-      ['ipo', 1, 0],
+    for (const [lossType, beta, eps, rpoAlpha] of [
+      ['sigmoid', 0.1, 0, 0],
+      ['sigmoid', 0.5, 0.2, 0],
+      ['sigmoid', 2, 0, 0],
+      ['ipo', 0.1, 0, 0],
+      ['ipo', 1, 0, 0],
+      ['sigmoid', 0.1, 0, 1],
+      ['sigmoid', 0.5, 0.2, 0.3],
+      ['ipo', 0.1, 0, 1],
+      ['ipo', 1, 0, 2.5],
     ] as const) {
       const N = 16;
       const draw = () => Array.from({ length: N }, () => -20 * rng.nextFloat());
-      const pc = draw();
+      // The chosen completions' summed log-probabilities and lengths feed the NLL term; IPO compares
+      // per-token means, as dpoTrain passes them.
+      const chosenSums = draw();
+      const chosenTokens = Array.from({ length: N }, () => 1 + rng.int(8));
+      const pc = chosenSums.map((v, i) => (lossType === 'ipo' ? v / chosenTokens[i]! : v));
       const pr = draw();
       const rc = draw();
       const rr = draw();
+      const sums = tf.tensor1d(chosenSums);
+      const numTokens = tf.tensor1d(chosenTokens);
+      const chosenNll = meanTokenNll(sums, numTokens);
       const out = dpoLoss(
         {
           policyChosen: tf.tensor1d(pc),
           policyRejected: tf.tensor1d(pr),
           referenceChosen: tf.tensor1d(rc),
           referenceRejected: tf.tensor1d(rr),
+          chosenNll,
         },
         beta,
         lossType,
         eps,
+        rpoAlpha,
       );
-      const ref = pc.map((_, i) =>
-        referenceDpoLoss(
-          {
-            policyChosen: pc[i]!,
-            policyRejected: pr[i]!,
-            referenceChosen: rc[i]!,
-            referenceRejected: rr[i]!,
-          },
-          beta,
-          lossType,
-          eps,
-        ),
-      );
-      const mean = ref.reduce((s, r) => s + r.loss, 0) / N;
+      const pairs = pc.map((_, i) => ({
+        policyChosen: pc[i]!,
+        policyRejected: pr[i]!,
+        referenceChosen: rc[i]!,
+        referenceRejected: rr[i]!,
+      }));
+      const chosen = chosenSums.map((logprob, i) => ({ logprob, numTokens: chosenTokens[i]! }));
+      const want = referenceDpoBatchLoss(pairs, beta, lossType, eps, rpoAlpha, chosen);
       const loss = out.loss.dataSync()[0]!;
-      expect(Math.abs(loss - mean) / Math.max(1, Math.abs(mean))).toBeLessThan(1e-5);
-      const chosen = out.chosenRewards.dataSync();
-      const rejected = out.rejectedRewards.dataSync();
+      expect(Math.abs(loss - want) / Math.max(1, Math.abs(want))).toBeLessThan(1e-5);
+      const nll = chosenNll.dataSync()[0]!;
+      expect(Math.abs(nll - referenceChosenNll(chosen)) / Math.max(1, nll)).toBeLessThan(1e-5);
+      const chosenRewards = out.chosenRewards.dataSync();
+      const rejectedRewards = out.rejectedRewards.dataSync();
       for (let i = 0; i < N; i++) {
-        expect(Math.abs(chosen[i]! - ref[i]!.chosenReward)).toBeLessThan(1e-5);
-        expect(Math.abs(rejected[i]! - ref[i]!.rejectedReward)).toBeLessThan(1e-5);
+        const ref = referenceDpoLoss(pairs[i]!, beta, lossType, eps);
+        expect(Math.abs(chosenRewards[i]! - ref.chosenReward)).toBeLessThan(1e-5);
+        expect(Math.abs(rejectedRewards[i]! - ref.rejectedReward)).toBeLessThan(1e-5);
       }
-      tf.dispose([out.loss, out.chosenRewards, out.rejectedRewards]);
+      tf.dispose([out.loss, out.chosenRewards, out.rejectedRewards, chosenNll, sums, numTokens]);
     }
   });
 
-  it('sequenceLogprobs sums the completion tokens as the oracle does, EOS included or not', () => {
+  it('asks for the chosen NLL when rpoAlpha > 0', () => {
+    const x = tf.tensor1d([-1]);
+    const logps = { policyChosen: x, policyRejected: x, referenceChosen: x, referenceRejected: x };
+    expect(() => dpoLoss(logps, 0.1, 'sigmoid', 0, 1)).toThrow(/`rpoAlpha` 1 needs `logps.chosenNll`/);
+    x.dispose();
+  });
+
+  it('sequenceLogprobs sums the completion tokens as the oracle does, EOS included or not; the chosen NLL pools their tokens', () => {
     const model = createToyModel(5);
     const pairs = [
       { prompt: '12>', chosen: '3', rejected: '45' },
@@ -114,8 +137,12 @@ describe('dpoLoss', () => {
       const V = model.config.vocabSize;
       const got = sequenceLogprobs(model, batch);
       const gotMean = sequenceLogprobs(model, batch, true);
+      const { sums, numTokens } = completionLogprobs(model, batch);
+      const gotNll = meanTokenNll(sums.slice(0, 2), numTokens.slice(0, 2));
       const values = got.dataSync();
       const means = gotMean.dataSync();
+      const counts = numTokens.dataSync();
+      const chosen: { logprob: number; numTokens: number }[] = [];
       for (let b = 0; b < batch.B; b++) {
         const rows: number[][] = [];
         const targets: number[] = [];
@@ -130,8 +157,13 @@ describe('dpoLoss', () => {
         const count = mask.reduce((s, m) => s + m, 0);
         expect(Math.abs(values[b]! - want)).toBeLessThan(1e-5);
         expect(Math.abs(means[b]! - want / count)).toBeLessThan(1e-5);
+        expect(counts[b]).toBe(count);
+        if (b < 2) chosen.push({ logprob: want, numTokens: count });
       }
-      tf.dispose([got, gotMean]);
+      // Chosen '3' and '0>1' have 1 and 3 tokens, plus EOS each when appended.
+      expect(chosen.map((c) => c.numTokens)).toEqual(appendEos ? [2, 4] : [1, 3]);
+      expect(Math.abs(gotNll.dataSync()[0]! - referenceChosenNll(chosen))).toBeLessThan(1e-5);
+      tf.dispose([got, gotMean, sums, numTokens, gotNll]);
     }
     model.dispose();
   });
@@ -239,6 +271,49 @@ describe('dpoTrain', () => {
     expect(last.chosenReward).toBeGreaterThan(last.rejectedReward);
     model.dispose();
     reference.dispose();
+  });
+  it('rpoAlpha raises the chosen log-likelihood where plain DPO lowers both chosen and rejected', async () => {
+    // Chosen and rejected share the first two tokens `d>` and differ in the last digit: plain DPO
+    // widens the margin by pushing both down, what Pang et al. 2024 add the NLL term against.
+    const pairs = Array.from({ length: 10 }, (_, d) => ({
+      prompt: toyPrompt(d),
+      chosen: `${d}>${toyAnswer(d)}`,
+      rejected: `${d}>${d}`,
+    }));
+    const batch = preferenceBatch(toyTokenizer, pairs, { context: 8, appendEos: true });
+    const meanLogps = (m: TinyGptModel): [number, number] => {
+      const v = sequenceLogprobs(m, batch);
+      const x = v.dataSync();
+      v.dispose();
+      const mean = (from: number) => Array.from(x.subarray(from, from + 10)).reduce((s, y) => s + y, 0) / 10;
+      return [mean(0), mean(10)];
+    };
+    const train = async (rpoAlpha: number) => {
+      const model = createToyModel(1);
+      const reference = createReferenceModel(model);
+      const [chosen0, rejected0] = meanLogps(model);
+      const result = await dpoTrain(model, reference, toyTokenizer, pairs, {
+        config: { epochs: 10, batchSize: 10, beta: 0.1, learningRate: 3e-3, minLearningRate: 3e-3, rpoAlpha },
+      });
+      const [chosen1, rejected1] = meanLogps(model);
+      model.dispose();
+      reference.dispose();
+      return { chosen: chosen1 - chosen0, rejected: rejected1 - rejected0, history: result.history };
+    };
+    const dpo = await train(0);
+    const rpo = await train(0.2);
+    // Plain DPO (measured: chosen -0.43, rejected -2.73 nats): both fall, the rejected more.
+    expect(dpo.chosen).toBeLessThan(-0.2);
+    expect(dpo.rejected).toBeLessThan(-2);
+    expect(dpo.history.at(-1)!.nll).toBeGreaterThan(dpo.history[0]!.nll);
+    // RPO, α 0.2 (measured: chosen +2.78, rejected +2.27): the chosen completion gains likelihood,
+    // the margin over the rejected one still widens, and the logged per-token NLL falls.
+    expect(rpo.chosen).toBeGreaterThan(2);
+    expect(rpo.chosen - rpo.rejected).toBeGreaterThan(0.3);
+    expect(rpo.history[0]!.nll).toBeCloseTo(dpo.history[0]!.nll, 5);
+    expect(rpo.history.at(-1)!.nll).toBeLessThan(rpo.history[0]!.nll - 0.5);
+    // The logged loss is DPO + α NLL: log 2 + 0.2 NLL at the start, where policy == reference.
+    expect(rpo.history[0]!.loss).toBeCloseTo(Math.log(2) + 0.2 * rpo.history[0]!.nll, 5);
   });
 });
 

@@ -8,7 +8,7 @@ import {
 } from '@o1lab/model';
 import * as tf from '@tensorflow/tfjs';
 import { type DpoConfig, resolveDpoConfig } from './config.js';
-import { dpoLoss, sequenceLogprobs } from './loss.js';
+import { completionLogprobs, dpoLoss, meanTokenNll, perTokenLogprobs, sequenceLogprobs } from './loss.js';
 import { type PreferencePair, preferenceBatch } from './pairs.js';
 
 /** Inputs of {@link dpoTrain} besides the models and the pairs. */
@@ -32,6 +32,11 @@ export interface DpoStepLog {
   readonly rejectedReward: number;
   /** Share of pairs whose chosen reward exceeds the rejected one. */
   readonly rewardAccuracy: number;
+  /**
+   * Negative log-likelihood of the chosen completions per completion token (TRL's `nll_loss`);
+   * `loss` includes `rpoAlpha` times it.
+   */
+  readonly nll: number;
   readonly gradNorm: number;
   readonly lr: number;
 }
@@ -58,7 +63,8 @@ export function createReferenceModel(model: TinyGptModel): TinyGptModel {
 /**
  * Direct preference optimisation (Rafailov et al. 2023) or IPO (Azar et al. 2023) on `pairs`:
  * `epochs` passes of minibatches; each computes π_ref's sequence log-probabilities of chosen and
- * rejected completions (no gradient), then one optimizer step on {@link dpoLoss} of the policy's.
+ * rejected completions (no gradient), then one optimizer step on {@link dpoLoss} of the policy's,
+ * with the RPO term `rpoAlpha` · NLL(y_w) when `rpoAlpha` > 0 (from the same forward pass).
  */
 export async function dpoTrain(
   model: TinyGptModel,
@@ -97,17 +103,21 @@ export async function dpoTrain(
       // Policy loss and step
       const t1 = performance.now();
       const r = trainer.stepWithLoss(() => {
-        const logps = sequenceLogprobs(model, batch, normalise);
+        const { sums, numTokens } = completionLogprobs(model, batch); // [2N]: chosen rows, then rejected
+        const logps = normalise ? perTokenLogprobs(sums, numTokens) : sums;
         const [policyChosen, policyRejected] = tf.split(logps, [N, N]) as [tf.Tensor1D, tf.Tensor1D];
+        const chosenNll = meanTokenNll(sums.slice(0, N), numTokens.slice(0, N));
         const out = dpoLoss(
-          { policyChosen, policyRejected, referenceChosen, referenceRejected },
+          { policyChosen, policyRejected, referenceChosen, referenceRejected, chosenNll },
           config.beta,
           config.lossType,
           config.labelSmoothing,
+          config.rpoAlpha,
         );
         return {
           loss: out.loss,
           metrics: {
+            nll: chosenNll,
             chosenReward: tf.mean(out.chosenRewards) as tf.Scalar,
             rejectedReward: tf.mean(out.rejectedRewards) as tf.Scalar,
             rewardAccuracy: tf.mean(
@@ -126,6 +136,7 @@ export async function dpoTrain(
         chosenReward: r.metrics.chosenReward!,
         rejectedReward: r.metrics.rejectedReward!,
         rewardAccuracy: r.metrics.rewardAccuracy!,
+        nll: r.metrics.nll!,
         gradNorm: r.gradNorm,
         lr: r.lr,
       };
