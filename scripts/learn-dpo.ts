@@ -18,6 +18,7 @@ import {
   greedyPass1,
   loadPolicy,
   MAX_TOKENS,
+  pairedDelta,
   task,
   trainingProblems,
   writeRun,
@@ -66,7 +67,7 @@ const t0 = performance.now();
 const loaded = await loadPolicy(values.dir, smoke);
 log(`policy ${loaded.source}, tfjs ${loaded.backend}, ONNX Runtime ${loaded.runtime.executionProvider}`);
 const before = await greedyPass1(loaded.policy, numHeldOut);
-log(`held-out greedy pass@1 before: ${formatEstimate(before)}`);
+log(`held-out greedy pass@1 before: ${formatEstimate(before.estimate)}`);
 const dpo = {
   beta: Number(values.beta),
   epochs: 1,
@@ -107,7 +108,10 @@ const rounds = await iterativeDpo({
 });
 const after = await greedyPass1(loaded.policy, numHeldOut);
 const timeMs = performance.now() - t0;
-log(`held-out greedy pass@1 after:  ${formatEstimate(after)} (${(timeMs / 60_000).toFixed(1)} min)`);
+const delta = pairedDelta(before, after);
+log(
+  `held-out greedy pass@1 after:  ${formatEstimate(after.estimate)}, change ${formatEstimate(delta)} (+${delta.gained} / -${delta.lost} problems) (${(timeMs / 60_000).toFixed(1)} min)`,
+);
 await writeRun(values.out!, values.save, loaded, {
   algorithm: 'iterative DPO',
   source: loaded.source,
@@ -117,8 +121,9 @@ await writeRun(values.out!, values.save, loaded, {
   samplesPerProblem: samples,
   maxPairsPerPrompt,
   dpo,
-  before,
-  after,
+  before: before.estimate,
+  after: after.estimate,
+  delta,
   timeMs,
   rounds: rounds.map(({ dpo: d, ...rest }) => ({
     ...rest,

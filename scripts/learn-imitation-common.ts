@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createRng, type Estimate, type Problem, type Task } from '@o1lab/core';
+import { createRng, type Estimate, type Policy, type Problem, type Task } from '@o1lab/core';
 import {
   CharTokenizer,
   type CharTokenizerJson,
@@ -112,8 +112,14 @@ export function trainingProblems(count: number, seed: number): Problem[] {
   return out;
 }
 
+/** Held-out greedy pass@1 and which problems the greedy completion solved (for {@link pairedDelta}). */
+export interface HeldOutGreedy {
+  readonly estimate: Estimate;
+  readonly correct: readonly boolean[];
+}
+
 /** Held-out greedy pass@1 (the reference models' evaluation split and seed). */
-export async function greedyPass1(policy: OrtPolicy, numProblems: number): Promise<Estimate> {
+export async function greedyPass1(policy: Policy, numProblems: number): Promise<HeldOutGreedy> {
   const problems = heldOutProblems(task, numProblems, {
     seed: REFERENCE_EVALUATION.seed,
     generateOptions: GENERATE_OPTIONS,
@@ -123,7 +129,33 @@ export async function greedyPass1(policy: OrtPolicy, numProblems: number): Promi
     ks: [1],
     maxTokens: MAX_TOKENS,
   });
-  return evaluation.greedyPass1;
+  return { estimate: evaluation.greedyPass1, correct: evaluation.greedyCorrect };
+}
+
+/**
+ * after - before on the same problems, with a 95% interval from the per-problem differences
+ * (normal approximation of the paired difference of proportions; tighter than comparing the two
+ * Wilson intervals, since both runs see the same problems).
+ */
+export function pairedDelta(
+  before: HeldOutGreedy,
+  after: HeldOutGreedy,
+): Estimate & { gained: number; lost: number } {
+  const n = before.correct.length;
+  if (n === 0 || after.correct.length !== n)
+    throw new Error('pairedDelta: the two evaluations must cover the same problems');
+  const d = before.correct.map((b, i) => Number(after.correct[i]) - Number(b));
+  const m = d.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? d.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1) : 0;
+  const half = 1.96 * Math.sqrt(variance / n);
+  return {
+    value: m,
+    lo: m - half,
+    hi: m + half,
+    n,
+    gained: d.filter((x) => x > 0).length,
+    lost: d.filter((x) => x < 0).length,
+  };
 }
 
 export function formatEstimate(e: Estimate): string {

@@ -17,6 +17,7 @@ import {
   greedyPass1,
   loadPolicy,
   MAX_TOKENS,
+  pairedDelta,
   task,
   trainingProblems,
   writeRun,
@@ -70,7 +71,7 @@ log(
   `policy ${loaded.source} (+ value head), tfjs ${loaded.backend}, ONNX Runtime ${loaded.runtime.executionProvider}`,
 );
 const before = await greedyPass1(loaded.policy, numHeldOut);
-log(`held-out greedy pass@1 before: ${formatEstimate(before)}`);
+log(`held-out greedy pass@1 before: ${formatEstimate(before.estimate)}`);
 let stopAt = Number.POSITIVE_INFINITY;
 const rounds = await searchDistillLoop(
   {
@@ -106,7 +107,10 @@ const rounds = await searchDistillLoop(
 );
 const after = await greedyPass1(loaded.policy, numHeldOut);
 const timeMs = performance.now() - t0;
-log(`held-out greedy pass@1 after:  ${formatEstimate(after)} (${(timeMs / 60_000).toFixed(1)} min)`);
+const delta = pairedDelta(before, after);
+log(
+  `held-out greedy pass@1 after:  ${formatEstimate(after.estimate)}, change ${formatEstimate(delta)} (+${delta.gained} / -${delta.lost} problems) (${(timeMs / 60_000).toFixed(1)} min)`,
+);
 await writeRun(values.out!, values.save, loaded, {
   algorithm: 'search distillation (AlphaZero-style, MCTS)',
   source: loaded.source,
@@ -115,8 +119,9 @@ await writeRun(values.out!, values.save, loaded, {
   trainProblemsPerRound: numTrain,
   mcts: mcts as Record<string, Json>,
   distill,
-  before,
-  after,
+  before: before.estimate,
+  after: after.estimate,
+  delta,
   timeMs,
   rounds: rounds.map(({ distill: d, ...rest }) => ({
     ...rest,

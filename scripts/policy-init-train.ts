@@ -117,7 +117,8 @@ await writeFile(
 );
 await writeFile(
   join(out, 'evaluation.json'),
-  `${JSON.stringify({ ...evaluation, evalMs, executionProvider }, null, 2)}\n`,
+  // Per-problem greedy outcomes stay out of the card's JSON (the summary is greedyPass1).
+  `${JSON.stringify({ ...evaluation, greedyCorrect: undefined, evalMs, executionProvider }, null, 2)}\n`,
 );
 await writeFile(
   join(out, 'README.md'),

@@ -60,6 +60,8 @@ describe('evaluatePolicy', () => {
     });
     expect(result.greedyPass1.value).toBe(0.5);
     expect(result.greedyPass1.lo).toBeGreaterThan(0);
+    // Greedy is right on the even targets (6, 8), in the order of the problems.
+    expect(result.greedyCorrect).toEqual([false, false, true, true]);
     const expected = (k: number) => (passAtK(16, 4, k) + passAtK(16, 0, k) + 1 + 1) / 4;
     expect(result.passAtK['pass@1']!.value).toBeCloseTo(expected(1), 12);
     expect(result.passAtK['pass@4']!.value).toBeCloseTo(expected(4), 12);

@@ -74,6 +74,8 @@ export interface PolicyEvaluation {
   readonly numProblems: number;
   /** Greedy (temperature 0) pass@1 with its 95% Wilson interval. */
   readonly greedyPass1: Estimate;
+  /** Whether each problem's greedy completion was correct, in the order of `problems` (for paired comparisons). */
+  readonly greedyCorrect: readonly boolean[];
   /** Unbiased pass@k (Chen et al. 2021) from `numSamples` samples, mean over problems with a 95% interval. */
   readonly passAtK: Readonly<Record<string, Estimate>>;
   /** Behaviours in the greedy completions. */
@@ -108,7 +110,7 @@ export async function evaluatePolicy(
   const before = meter?.snapshot();
   const judge = (problem: Problem, text: string) =>
     task.verify(problem, c.verify === 'task' ? text : solutionOf(text)).correct;
-  let greedyCorrect = 0;
+  const greedyCorrect: boolean[] = [];
   const perK = new Map<number, number[]>(c.ks.map((k) => [k, []]));
   const greedyTexts: string[] = [];
   const sampledTexts: string[] = [];
@@ -133,7 +135,7 @@ export async function evaluatePolicy(
     chunk.forEach((problem, j) => {
       const text = greedy[j]![0]!.text;
       const ok = judge(problem, text);
-      if (ok) greedyCorrect++;
+      greedyCorrect.push(ok);
       greedyTexts.push(text);
       if (examples.length < 4) examples.push({ prompt: states[j]!.prompt, completion: text, correct: ok });
       let correct = 0;
@@ -150,7 +152,8 @@ export async function evaluatePolicy(
   return {
     task: task.name,
     numProblems: problems.length,
-    greedyPass1: wilsonInterval(greedyCorrect, problems.length),
+    greedyPass1: wilsonInterval(greedyCorrect.filter(Boolean).length, problems.length),
+    greedyCorrect,
     passAtK: passAt,
     greedyBehaviours: behaviourRates(greedyTexts),
     sampledBehaviours: behaviourRates(sampledTexts),
