@@ -16,3 +16,5 @@ export type {
   ExpertIterationResult,
 } from './expert-iteration.js';
 export { expertIteration, policyCandidates } from './expert-iteration.js';
+export type { StepSearchOptions } from './step-search.js';
+export { stepSearchCandidates } from './step-search.js';
