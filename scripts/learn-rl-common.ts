@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRng, type Estimate, type Problem, type Task, writeJsonl } from '@o1lab/core';
+import { createRng, type Problem, type Task, writeJsonl } from '@o1lab/core';
 import { grpoTrain } from '@o1lab/learn-grpo';
 import { completionSteps, ppoTrain, type StepRewardFn } from '@o1lab/learn-ppo';
 import { reinforceTrain } from '@o1lab/learn-reinforce';
@@ -26,15 +26,16 @@ import {
   saveCheckpoint,
   type TinyGptModel,
 } from '@o1lab/model';
-import {
-  evaluatePolicy,
-  heldOutProblems,
-  isHeldOut,
-  REFERENCE_EVALUATION,
-  referenceModelDir,
-} from '@o1lab/policy-init';
+import { isHeldOut, referenceModelDir } from '@o1lab/policy-init';
 import { countdownTask, TRACE_ALPHABET } from '@o1lab/tasks';
-import { GENERATE_OPTIONS, MAX_TOKENS, REFERENCE_CONTEXT } from './learn-imitation-common.js';
+import {
+  formatEstimate,
+  GENERATE_OPTIONS,
+  greedyPass1,
+  MAX_TOKENS,
+  pairedDelta,
+  REFERENCE_CONTEXT,
+} from './learn-imitation-common.js';
 
 const task = countdownTask as unknown as Task;
 /**
@@ -44,7 +45,7 @@ const task = countdownTask as unknown as Task;
  * 1%) gets a dense signal. GRPO and RLOO add the step shares to the sequence reward; PPO puts each
  * step's part on that step's last token (a ground-truth PRM).
  */
-const STEP_WEIGHT = 0.2;
+const DEFAULT_STEP_WEIGHT = 0.2;
 
 export type RlAlgorithm = 'grpo' | 'ppo' | 'rloo';
 
@@ -85,6 +86,8 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       minutes: { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
       lr: { type: 'string' },
+      temperature: { type: 'string', default: '1' },
+      'step-weight': { type: 'string', default: String(DEFAULT_STEP_WEIGHT) },
       smoke: { type: 'boolean', default: false },
     },
   });
@@ -92,6 +95,19 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   const numHeldOut = smoke ? 8 : Number(values.problems);
   const numSteps = smoke ? 2 : Number(values.steps);
   const budgetMs = Number(values.minutes) * 60_000;
+  const temperature = Number(values.temperature);
+  const stepWeight = Number(values['step-weight']);
+  for (const [name, v, min] of [
+    ['temperature', temperature, Number.MIN_VALUE],
+    ['step-weight', stepWeight, 0],
+  ] as const) {
+    if (!Number.isFinite(v) || v < min) {
+      console.error(
+        `learn-${algorithm}: --${name} must be a ${min === 0 ? 'non-negative' : 'positive'} number, got ${values[name]}`,
+      );
+      process.exit(2);
+    }
+  }
   const log = (line: string) => console.error(`[learn-${algorithm}] ${new Date().toISOString()} ${line}`);
 
   const t0 = performance.now();
@@ -103,9 +119,9 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   // initialisation of the same config with valueHead on, every other weight from the checkpoint.
   const learner = algorithm === 'ppo' ? await withValueHead(loaded) : loaded;
   const sampler: Sampler = learner.sampler;
-  const before = await greedyPass1(learner.sampler, numHeldOut);
+  const before = await greedyPass1(learner.sampler.policy, numHeldOut);
   const evalMs = performance.now() - t0;
-  log(`held-out greedy pass@1 before: ${formatEstimate(before)}`);
+  log(`held-out greedy pass@1 before: ${formatEstimate(before.estimate)}`);
 
   const problems = trainingProblems(smoke ? 16 : Number(values['train-problems']), Number(values.seed));
   const accepted = (problem: Problem, steps: readonly string[]) =>
@@ -123,17 +139,18 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   const stepRewards: StepRewardFn = async (rollouts) =>
     rollouts.map((r) => {
       const { steps } = completionSteps(r.completionIds, learner.tokenizer, task.stepDelimiter);
-      return checks(r.state.problem, steps).map((score) => (STEP_WEIGHT * score) / steps.length);
+      return checks(r.state.problem, steps).map((score) => (stepWeight * score) / steps.length);
     });
   const base = { model: learner.model, sampler, tokenizer: learner.tokenizer, task, problems };
   const context =
     algorithm === 'ppo'
       ? { ...base, reward: outcome, stepRewards }
-      : { ...base, reward: (r: Rollout) => outcome(r) + STEP_WEIGHT * processShare(r) };
+      : { ...base, reward: (r: Rollout) => outcome(r) + stepWeight * processShare(r) };
   const recipe = {
     ...RECIPES[algorithm],
     numSteps,
     seed: Number(values.seed),
+    rollout: { ...(RECIPES[algorithm].rollout as Record<string, unknown>), temperature },
     ...(smoke ? { numPrompts: 4 } : {}),
     ...(values.lr === undefined
       ? {}
@@ -167,10 +184,11 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   else if (algorithm === 'ppo') steps = (await ppoTrain(context, recipe, hooks)).steps;
   else steps = (await reinforceTrain(context, recipe, hooks)).steps;
 
-  const after = await greedyPass1(learner.sampler, numHeldOut);
+  const after = await greedyPass1(learner.sampler.policy, numHeldOut);
+  const delta = pairedDelta(before, after);
   const timeMs = performance.now() - t0;
   log(
-    `held-out greedy pass@1 after:  ${formatEstimate(after)} (${steps.length} steps, ${(timeMs / 60_000).toFixed(1)} min)`,
+    `held-out greedy pass@1 after:  ${formatEstimate(after.estimate)}, change ${formatEstimate(delta)} (+${delta.gained} / -${delta.lost} problems) (${steps.length} steps, ${(timeMs / 60_000).toFixed(1)} min)`,
   );
   const rewards = steps.map((s) => s.meanReward as number);
   await mkdir(dirname(values.out!), { recursive: true });
@@ -183,9 +201,10 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
         tfjsBackend: learner.backend,
         heldOutProblems: numHeldOut,
         recipe,
-        before,
-        after,
-        delta: after.value - before.value,
+        stepWeight,
+        before: before.estimate,
+        after: after.estimate,
+        delta,
         numSteps: steps.length,
         firstRewards: rewards.slice(0, 10),
         lastRewards: rewards.slice(-10),
@@ -263,20 +282,6 @@ function trainingProblems(count: number, seed: number): Problem[] {
   return out;
 }
 
-/** Held-out greedy pass@1 (the reference models' evaluation split and seed). */
-async function greedyPass1(sampler: Sampler, numProblems: number): Promise<Estimate> {
-  const problems = heldOutProblems(task, numProblems, {
-    seed: REFERENCE_EVALUATION.seed,
-    generateOptions: GENERATE_OPTIONS,
-  });
-  const evaluation = await evaluatePolicy(sampler.policy, task, problems, {
-    numSamples: 1,
-    ks: [1],
-    maxTokens: MAX_TOKENS,
-  });
-  return evaluation.greedyPass1;
-}
-
 /** `a op b = c` with c the exact result (integers; division exact), parsed, never evaluated. */
 function rightArithmetic(step: string): boolean {
   const m = /^(\d+)([+\-*/])(\d+)=(\d+)$/.exec(step.trim());
@@ -288,8 +293,4 @@ function rightArithmetic(step: string): boolean {
   if (m[2] === '-') return a - b === c;
   if (m[2] === '*') return a * b === c;
   return b !== 0 && a === b * c;
-}
-
-function formatEstimate(e: Estimate): string {
-  return `${e.value.toFixed(3)} [${e.lo.toFixed(3)}, ${e.hi.toFixed(3)}]`;
 }
