@@ -12,7 +12,7 @@
 // plain DPO), --minutes M (wall-clock budget: no round trains after it, default 20), --smoke
 // (random-init tiny model, seconds).
 import { parseArgs } from 'node:util';
-import { iterativeDpo } from '@o1lab/learn-dpo';
+import { firstErrorStepPairs, iterativeDpo } from '@o1lab/learn-dpo';
 import {
   formatEstimate,
   greedyPass1,
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     lr: { type: 'string', default: '2e-4' },
     pairs: { type: 'string', default: '4' },
     'rpo-alpha': { type: 'string', default: '0' },
+    'pairs-from': { type: 'string', default: 'outcomes' },
+    width: { type: 'string', default: '8' },
     minutes: { type: 'string', default: '20' },
     smoke: { type: 'boolean', default: false },
   },
@@ -51,7 +53,13 @@ const numericOptions = {
   lr: { kind: 'positive number', ok: (v: number) => v > 0 },
   pairs: { kind: 'positive integer', ok: (v: number) => v > 0 && Number.isInteger(v) },
   'rpo-alpha': { kind: 'non-negative number', ok: (v: number) => v >= 0 },
+  width: { kind: 'positive integer', ok: (v: number) => v > 0 && Number.isInteger(v) },
 } as const;
+if (values['pairs-from'] !== 'outcomes' && values['pairs-from'] !== 'first-error') {
+  console.error(`learn-dpo: --pairs-from must be outcomes or first-error, got ${values['pairs-from']}`);
+  process.exit(2);
+}
+const stepPairs = values['pairs-from'] === 'first-error';
 for (const [name, rule] of Object.entries(numericOptions)) {
   const text = values[name as keyof typeof numericOptions];
   const v = Number(text);
@@ -75,6 +83,8 @@ const dpo = {
   learningRate: Number(values.lr),
   minLearningRate: Number(values.lr),
   rpoAlpha: Number(values['rpo-alpha']),
+  // Step pairs are one step each: no EOS after them (Step-DPO).
+  appendEos: !stepPairs,
 };
 const rounds = await iterativeDpo({
   model: loaded.model,
@@ -87,20 +97,39 @@ const rounds = await iterativeDpo({
   seed: 1,
   // Leave time for the final evaluation (about as long as the first).
   signal: AbortSignal.timeout(Math.max(0, Math.floor(budgetMs - 2 * (performance.now() - t0)))),
-  generate: async (round) => {
-    const problems = trainingProblems(numTrain, 100 + round);
-    const states = problems.map((problem) => ({ problem, prompt: task.prompt(problem), steps: [] }));
-    const sampled = await loaded.policy.sampleCompletions(states, {
-      n: samples,
-      maxTokens: MAX_TOKENS,
-      temperature: 1,
-      seed: 1000 + round,
-    });
-    return problems.map((p, i) => ({
-      prompt: states[i]!.prompt,
-      completions: sampled[i]!.map((s) => ({ text: s.text, correct: task.verify(p, s.text).correct })),
-    }));
-  },
+  ...(stepPairs
+    ? {
+        generatePairs: async (round: number) => {
+          const built = await firstErrorStepPairs(
+            loaded.policy,
+            task,
+            trainingProblems(numTrain, 100 + round),
+            {
+              samplesPerProblem: samples,
+              width: Number(values.width),
+              maxTokens: MAX_TOKENS,
+              seed: 1000 + round,
+            },
+          );
+          return { pairs: built.pairs, sampleAccuracy: built.numCorrect / built.numSamples };
+        },
+      }
+    : {
+        generate: async (round: number) => {
+          const problems = trainingProblems(numTrain, 100 + round);
+          const states = problems.map((problem) => ({ problem, prompt: task.prompt(problem), steps: [] }));
+          const sampled = await loaded.policy.sampleCompletions(states, {
+            n: samples,
+            maxTokens: MAX_TOKENS,
+            temperature: 1,
+            seed: 1000 + round,
+          });
+          return problems.map((p, i) => ({
+            prompt: states[i]!.prompt,
+            completions: sampled[i]!.map((s) => ({ text: s.text, correct: task.verify(p, s.text).correct })),
+          }));
+        },
+      }),
   onRound: (r) =>
     log(
       `round ${r.round}: sample accuracy ${r.sampleAccuracy.toFixed(3)}, pairs ${r.numPairs}, last loss ${r.dpo?.history.at(-1)?.loss.toFixed(3) ?? '-'} (chosen NLL ${r.dpo?.history.at(-1)?.nll.toFixed(3) ?? '-'}), rollout ${(r.rolloutTimeMs / 1000).toFixed(1)} s, update ${((r.dpo?.updateTimeMs ?? 0) / 1000).toFixed(1)} s, sync ${r.syncTimeMs.toFixed(0)} ms`,

@@ -1,9 +1,9 @@
-import { createRng } from '@o1lab/core';
+import { createRng, O1labError } from '@o1lab/core';
 import { syncWeights } from '@o1lab/learn-rollout';
 import type { OrtRuntime, TinyGptModel, Tokenizer } from '@o1lab/model';
 import type { DpoConfig } from './config.js';
 import { createReferenceModel, type DpoResult, dpoTrain } from './dpo.js';
-import { type OutcomeGroup, pairsFromOutcomes } from './pairs.js';
+import { type OutcomeGroup, type PreferencePair, pairsFromOutcomes } from './pairs.js';
 
 /** Inputs of {@link iterativeDpo}. */
 export interface IterativeDpoOptions {
@@ -15,7 +15,12 @@ export interface IterativeDpoOptions {
    * Samples completions of the round's prompts through the runtime and judges them (verifier or
    * reward model thresholded): one group per prompt.
    */
-  readonly generate: (round: number) => Promise<readonly OutcomeGroup[]>;
+  readonly generate?: (round: number) => Promise<readonly OutcomeGroup[]>;
+  /**
+   * Instead of `generate`: the round's pairs built by the caller (step pairs at the first error,
+   * {@link firstErrorStepPairs}, or pairs from search trees), with the share of samples judged correct.
+   */
+  readonly generatePairs?: (round: number) => Promise<RoundPairs>;
   readonly numRounds: number;
   readonly dpo?: Partial<DpoConfig>;
   /** Pairs kept per prompt (drawn at random when there are more). @default 4 */
@@ -37,6 +42,13 @@ export interface IterativeDpoOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What `generatePairs` returns for one round. */
+export interface RoundPairs {
+  readonly pairs: readonly PreferencePair[];
+  /** Share of the round's samples judged correct (reported as `sampleAccuracy`). */
+  readonly sampleAccuracy: number;
+}
+
 /** One round of {@link iterativeDpo}. */
 export interface IterativeDpoRound {
   readonly round: number;
@@ -56,26 +68,38 @@ export interface IterativeDpoRound {
  */
 export async function iterativeDpo(options: IterativeDpoOptions): Promise<IterativeDpoRound[]> {
   const { model, tokenizer, runtime } = options;
+  if ((options.generate === undefined) === (options.generatePairs === undefined)) {
+    throw new O1labError('INVALID_INPUT', 'give exactly one of `generate` and `generatePairs`', {
+      where: 'iterativeDpo',
+    });
+  }
   const rng = createRng(options.seed ?? 0);
-  const refresh = options.refreshReference ?? true;
-  let reference = createReferenceModel(model);
-  const rounds: IterativeDpoRound[] = [];
-  let t0 = performance.now();
-  let pending = options.generate(0);
-  for (let round = 0; round < options.numRounds; round++) {
-    // Rollouts
-    const groups = await pending;
-    if (options.signal?.aborted === true) break;
-    const rolloutTimeMs = performance.now() - t0;
-    t0 = performance.now();
-    if (options.async === true && round + 1 < options.numRounds) pending = options.generate(round + 1);
+  const produce = async (round: number): Promise<RoundPairs> => {
+    if (options.generatePairs !== undefined) return options.generatePairs(round);
+    const groups = await options.generate!(round);
     let total = 0;
     let correct = 0;
     for (const g of groups) {
       total += g.completions.length;
       correct += g.completions.filter((c) => c.correct).length;
     }
-    const pairs = pairsFromOutcomes(groups, { maxPairsPerPrompt: options.maxPairsPerPrompt ?? 4, rng });
+    return {
+      pairs: pairsFromOutcomes(groups, { maxPairsPerPrompt: options.maxPairsPerPrompt ?? 4, rng }),
+      sampleAccuracy: total > 0 ? correct / total : 0,
+    };
+  };
+  const refresh = options.refreshReference ?? true;
+  let reference = createReferenceModel(model);
+  const rounds: IterativeDpoRound[] = [];
+  let t0 = performance.now();
+  let pending = produce(0);
+  for (let round = 0; round < options.numRounds; round++) {
+    // Rollouts
+    const { pairs, sampleAccuracy } = await pending;
+    if (options.signal?.aborted === true) break;
+    const rolloutTimeMs = performance.now() - t0;
+    t0 = performance.now();
+    if (options.async === true && round + 1 < options.numRounds) pending = produce(round + 1);
     // Update
     const dpo =
       pairs.length > 0
@@ -90,7 +114,7 @@ export async function iterativeDpo(options: IterativeDpoOptions): Promise<Iterat
     const log = {
       round,
       numPairs: pairs.length,
-      sampleAccuracy: total > 0 ? correct / total : 0,
+      sampleAccuracy,
       dpo,
       rolloutTimeMs,
       syncTimeMs,
@@ -99,7 +123,7 @@ export async function iterativeDpo(options: IterativeDpoOptions): Promise<Iterat
     options.onRound?.(log);
     if (options.async !== true && round + 1 < options.numRounds) {
       t0 = performance.now();
-      pending = options.generate(round + 1);
+      pending = produce(round + 1);
     }
   }
   reference.dispose();
