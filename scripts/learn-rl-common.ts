@@ -88,6 +88,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       lr: { type: 'string' },
       temperature: { type: 'string', default: '1' },
       'step-weight': { type: 'string', default: String(DEFAULT_STEP_WEIGHT) },
+      'mini-batches': { type: 'string' },
       smoke: { type: 'boolean', default: false },
     },
   });
@@ -97,6 +98,13 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   const budgetMs = Number(values.minutes) * 60_000;
   const temperature = Number(values.temperature);
   const stepWeight = Number(values['step-weight']);
+  const miniBatches = Number(values['mini-batches'] ?? 1);
+  if (!Number.isInteger(miniBatches) || miniBatches < 1) {
+    console.error(
+      `learn-${algorithm}: --mini-batches must be a positive integer, got ${values['mini-batches']}`,
+    );
+    process.exit(2);
+  }
   for (const [name, v, min] of [
     ['temperature', temperature, Number.MIN_VALUE],
     ['step-weight', stepWeight, 0],
@@ -152,6 +160,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
     seed: Number(values.seed),
     rollout: { ...(RECIPES[algorithm].rollout as Record<string, unknown>), temperature },
     ...(smoke ? { numPrompts: 4 } : {}),
+    ...(values['mini-batches'] === undefined ? {} : { numMiniBatches: miniBatches }),
     ...(values.lr === undefined
       ? {}
       : { optimizer: { learningRate: Number(values.lr), minLearningRate: Number(values.lr) } }),
