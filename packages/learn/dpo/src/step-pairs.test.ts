@@ -1,40 +1,13 @@
-import type { Policy, Problem, Sample, SampleOptions, State, StepCheck } from '@o1lab/core';
+import type { Policy, SampleOptions, State } from '@o1lab/core';
+import { type SumToyData, scriptedSample, sumToyProblem, sumToyTask } from '@o1lab/learn-rollout';
 import { describe, expect, it } from 'vitest';
 import { iterativeDpo } from './online.js';
 import { firstErrorStepPairs } from './step-pairs.js';
 
-// A toy task: write `a+b=<sum>`, then `answer: <sum>`. The step checker judges each line.
-interface Sum {
-  readonly a: number;
-  readonly b: number;
-}
-const problem = (a: number, b: number): Problem<Sum> => ({
-  id: `sum-${a}-${b}`,
-  task: 'sum',
-  question: `${a}+${b}`,
-  data: { a, b },
-  answer: String(a + b),
-});
-const task = {
-  stepDelimiter: '\n',
-  prompt: (p: Problem<Sum>) => `${p.question}\n`,
-  checkSteps(p: Problem<Sum>, steps: readonly string[]): StepCheck[] {
-    const sum = p.data.a + p.data.b;
-    return steps.map((s) => ({ correct: s === `${p.data.a}+${p.data.b}=${sum}` || s === `answer: ${sum}` }));
-  },
-  verify(p: Problem<Sum>, text: string) {
-    const lines = text.split('\n');
-    const correct = lines.length === 2 && this.checkSteps(p, lines).every((c) => c.correct);
-    return { correct, answer: lines.at(-1) ?? null };
-  },
-};
-
-const sample = (text: string, finishReason: Sample['finishReason']): Sample => ({
-  text,
-  tokenIds: Array.from(text, () => 1),
-  tokenLogprobs: Array.from(text, () => -1),
-  finishReason,
-});
+const problem = sumToyProblem;
+const task = sumToyTask;
+const sample = scriptedSample;
+type Sum = SumToyData;
 
 /**
  * Whole completions: right, a wrong sum, a right sum with a wrong answer line (for every problem).
@@ -61,7 +34,11 @@ function scriptedPolicy(): { policy: Policy; stepCalls: State[][] } {
         const { a, b } = s.problem.data as unknown as Sum;
         const proposals =
           s.steps.length === 0
-            ? [sample(`${a}+${b}=${a + b + 5}`, 'stop'), sample(`${a}+${b}=${a + b}`, 'stop')]
+            ? [
+                sample(`${a}+${b}=${a + b + 5}`, 'stop'),
+                sample(`${b}+${a}=${a + b}`, 'stop'),
+                sample(`${a}+${b}=${a + b}`, 'stop'),
+              ]
             : [sample(`answer: ${a + b + 5}`, 'eos'), sample(`answer: ${a + b}`, 'eos')];
         return Array.from(
           { length: options.n ?? 1 },
@@ -74,11 +51,11 @@ function scriptedPolicy(): { policy: Policy; stepCalls: State[][] } {
 }
 
 describe('firstErrorStepPairs', () => {
-  it('pairs a verified alternative against the first wrong step, the correct steps before it in the prompt', async () => {
+  it('pairs the verified alternative closest to the first wrong step against it, the correct steps before it in the prompt', async () => {
     const { policy, stepCalls } = scriptedPolicy();
     const built = await firstErrorStepPairs(policy, task, [problem(19, 17), problem(3, 4)], {
       samplesPerProblem: 3,
-      width: 2,
+      width: 3,
       maxTokens: 32,
     });
     expect(built.numSamples).toBe(6);
@@ -92,6 +69,13 @@ describe('firstErrorStepPairs', () => {
     ]);
     // All alternatives in one batched call.
     expect(stepCalls.map((c) => c.length)).toEqual([4]);
+    // With width 2 the only accepted alternative of the first step is the swapped sum.
+    const narrow = await firstErrorStepPairs(policy, task, [problem(3, 4)], {
+      samplesPerProblem: 2,
+      width: 2,
+      maxTokens: 32,
+    });
+    expect(narrow.pairs).toEqual([{ prompt: '3+4\n', chosen: '4+3=7\n', rejected: '3+4=8\n' }]);
   });
 
   it('drops an error with no verified alternative among `width` samples', async () => {

@@ -30,8 +30,8 @@ export interface FirstErrorStepPairs {
  * Step-level preference pairs at the first error (Step-DPO, Lai et al. 2024): sample completions,
  * find each wrong one's first step that the task's step checker rejects, sample `width`
  * alternatives for that step from the same prefix (one batched `sampleSteps` call for all of them),
- * and pair the first alternative the checker accepts (a step that ends the solution must also pass
- * `verify`) as chosen against the erroneous step as rejected. Non-final steps carry the step
+ * and pair the accepted alternative (a step that ends the solution must also pass `verify`) closest
+ * to the erroneous step (longest common prefix, the first on ties) as chosen against it as rejected. Non-final steps carry the step
  * delimiter, so the pair also teaches where a step ends. Train with `appendEos: false`.
  */
 export async function firstErrorStepPairs<D>(
@@ -102,6 +102,9 @@ export async function firstErrorStepPairs<D>(
     for (const [j, e] of errors.entries()) {
       const problem = e.state.problem as Problem<D>;
       const prefix = e.state.steps.map((x) => x.text);
+      // Of the accepted alternatives, the one closest to the error (longest common prefix): the
+      // minimal repair, so the pair differs where the step went wrong (`12*5=75` -> `12*5=60`).
+      let best: { text: string; ends: boolean; shared: number } | null = null;
       for (const alt of alternatives[j]!) {
         if (alt.finishReason === 'length' || alt.text.trim() === '' || alt.text === e.rejected) continue;
         const ends = alt.finishReason === 'eos';
@@ -109,12 +112,15 @@ export async function firstErrorStepPairs<D>(
           ? task.verify(problem, [...prefix, alt.text].join(delimiter)).correct
           : checkSteps(problem, [...prefix, alt.text]).at(-1)?.correct === true;
         if (!ok) continue;
+        const shared = commonPrefixLength(alt.text, e.rejected);
+        if (best === null || shared > best.shared) best = { text: alt.text, ends, shared };
+      }
+      if (best !== null) {
         pairs.push({
           prompt: e.state.prompt + prefix.map((x) => x + delimiter).join(''),
-          chosen: ends ? alt.text : alt.text + delimiter,
+          chosen: best.ends ? best.text : best.text + delimiter,
           rejected: e.last ? e.rejected : e.rejected + delimiter,
         });
-        break;
       }
     }
   }
@@ -124,4 +130,10 @@ export async function firstErrorStepPairs<D>(
     numCorrect,
     numRepaired: pairs.length,
   };
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }

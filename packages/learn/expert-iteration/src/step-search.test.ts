@@ -1,44 +1,12 @@
-import type { Policy, Problem, Sample, SampleOptions, State, StepCheck } from '@o1lab/core';
+import type { Policy, SampleOptions, State } from '@o1lab/core';
+import { type SumToyData, scriptedSample, sumToyProblem, sumToyTask } from '@o1lab/learn-rollout';
 import { describe, expect, it } from 'vitest';
 import { stepSearchCandidates } from './step-search.js';
 
-// A two-step toy task: write `a+b=<sum>`, then `answer: <sum>`. The step checker judges the sum.
-interface Sum {
-  readonly a: number;
-  readonly b: number;
-}
-const problem = (a: number, b: number): Problem<Sum> => ({
-  id: `sum-${a}-${b}`,
-  task: 'sum',
-  question: `${a}+${b}`,
-  data: { a, b },
-  answer: String(a + b),
-});
-const task = {
-  stepDelimiter: '\n',
-  checkSteps(p: Problem<Sum>, steps: readonly string[]): StepCheck[] {
-    return steps.map((s) =>
-      s.startsWith('answer:')
-        ? { correct: s === `answer: ${p.data.a + p.data.b}` }
-        : { correct: s === `${p.data.a}+${p.data.b}=${p.data.a + p.data.b}` },
-    );
-  },
-  verify(p: Problem<Sum>, text: string) {
-    const lines = text.split('\n');
-    const correct =
-      lines.length === 2 &&
-      this.checkSteps(p, lines).every((c) => c.correct) &&
-      lines[1] === `answer: ${p.answer}`;
-    return { correct, answer: lines.at(-1) ?? null };
-  },
-};
-
-const sample = (text: string, finishReason: Sample['finishReason']): Sample => ({
-  text,
-  tokenIds: Array.from(text, () => 1),
-  tokenLogprobs: Array.from(text, () => -1),
-  finishReason,
-});
+const problem = sumToyProblem;
+const task = sumToyTask;
+const sample = scriptedSample;
+type Sum = SumToyData;
 
 /**
  * A scripted policy: for the first step it proposes an off-by-one sum before the right one; for
