@@ -9,7 +9,10 @@
 // (default 16), --beta B (default 0.1), --lr LR (DPO learning rate, constant; default 2e-4),
 // --pairs K (preference pairs kept per prompt, maxPairsPerPrompt; default 4), --rpo-alpha A (weight of
 // the chosen completions' per-token NLL added to the DPO loss, Iterative RPO / TRL rpo_alpha; default 0,
-// plain DPO), --minutes M (wall-clock budget: no round trains after it, default 20), --smoke
+// plain DPO), --pairs-from outcomes|first-error (whole correct vs incorrect completions, the default,
+// or Step-DPO pairs at the first wrong step, firstErrorStepPairs), --width W (alternatives sampled per
+// first error, default 8), --fixed-reference (keep the starting policy as reference instead of the
+// previous round's), --minutes M (wall-clock budget: no round trains after it, default 20), --smoke
 // (random-init tiny model, seconds).
 import { parseArgs } from 'node:util';
 import { firstErrorStepPairs, iterativeDpo } from '@o1lab/learn-dpo';
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     'rpo-alpha': { type: 'string', default: '0' },
     'pairs-from': { type: 'string', default: 'outcomes' },
     width: { type: 'string', default: '8' },
+    'fixed-reference': { type: 'boolean', default: false },
     minutes: { type: 'string', default: '20' },
     smoke: { type: 'boolean', default: false },
   },
@@ -93,7 +97,7 @@ const rounds = await iterativeDpo({
   numRounds,
   dpo,
   maxPairsPerPrompt,
-  refreshReference: true,
+  refreshReference: values['fixed-reference'] !== true,
   seed: 1,
   // Leave time for the final evaluation (about as long as the first).
   signal: AbortSignal.timeout(Math.max(0, Math.floor(budgetMs - 2 * (performance.now() - t0)))),
@@ -149,6 +153,8 @@ await writeRun(values.out!, values.save, loaded, {
   trainProblemsPerRound: numTrain,
   samplesPerProblem: samples,
   maxPairsPerPrompt,
+  pairsFrom: values['pairs-from'],
+  refreshReference: values['fixed-reference'] !== true,
   dpo,
   before: before.estimate,
   after: after.estimate,

@@ -89,6 +89,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       temperature: { type: 'string', default: '1' },
       'step-weight': { type: 'string', default: String(DEFAULT_STEP_WEIGHT) },
       'mini-batches': { type: 'string' },
+      prompts: { type: 'string' },
       smoke: { type: 'boolean', default: false },
     },
   });
@@ -99,11 +100,15 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   const temperature = Number(values.temperature);
   const stepWeight = Number(values['step-weight']);
   const miniBatches = Number(values['mini-batches'] ?? 1);
-  if (!Number.isInteger(miniBatches) || miniBatches < 1) {
-    console.error(
-      `learn-${algorithm}: --mini-batches must be a positive integer, got ${values['mini-batches']}`,
-    );
-    process.exit(2);
+  const numPrompts = Number(values.prompts ?? 1);
+  for (const [name, v] of [
+    ['mini-batches', miniBatches],
+    ['prompts', numPrompts],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      console.error(`learn-${algorithm}: --${name} must be a positive integer, got ${values[name]}`);
+      process.exit(2);
+    }
   }
   for (const [name, v, min] of [
     ['temperature', temperature, Number.MIN_VALUE],
@@ -161,6 +166,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
     rollout: { ...(RECIPES[algorithm].rollout as Record<string, unknown>), temperature },
     ...(smoke ? { numPrompts: 4 } : {}),
     ...(values['mini-batches'] === undefined ? {} : { numMiniBatches: miniBatches }),
+    ...(values.prompts === undefined ? {} : { numPrompts }),
     ...(values.lr === undefined
       ? {}
       : { optimizer: { learningRate: Number(values.lr), minLearningRate: Number(values.lr) } }),
