@@ -194,7 +194,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
     records.push(...rolloutRecords(rollouts, rewards));
   };
   const hooks = { onStep, onRollouts };
-  let steps: readonly Record<string, unknown>[];
+  let steps: readonly { readonly meanReward: number }[];
   if (algorithm === 'grpo') steps = (await grpoTrain(context, recipe, hooks)).steps;
   else if (algorithm === 'ppo') steps = (await ppoTrain(context, recipe, hooks)).steps;
   else steps = (await reinforceTrain(context, recipe, hooks)).steps;
@@ -205,7 +205,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   log(
     `held-out greedy pass@1 after:  ${formatEstimate(after.estimate)}, change ${formatEstimate(delta)} (+${delta.gained} / -${delta.lost} problems) (${steps.length} steps, ${(timeMs / 60_000).toFixed(1)} min)`,
   );
-  const rewards = steps.map((s) => s.meanReward as number);
+  const rewards = steps.map((s) => s.meanReward);
   await mkdir(dirname(values.out!), { recursive: true });
   await writeFile(
     values.out!,
@@ -277,7 +277,7 @@ async function loadPolicy(dir: string | undefined, smoke: boolean): Promise<Load
  */
 async function withValueHead(loaded: LoadedPolicy): Promise<LoadedPolicy> {
   const config = { ...loaded.model.config, valueHead: true };
-  const weights = initTinyGptWeights(config);
+  const weights = new Map(initTinyGptWeights(config));
   for (const [name, w] of loaded.model.getWeights()) weights.set(name, w);
   const model = createTinyGptModel(config, weights);
   return { ...loaded, model, sampler: await createSampler(model, loaded.tokenizer) };
