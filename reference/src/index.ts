@@ -37,7 +37,12 @@ export type {
   ReferenceLossAggregation,
   ReferencePolicyTokens,
 } from './learn-grpo.js';
-export { referenceGroupAdvantages, referenceGrpoLoss, referenceKl } from './learn-grpo.js';
+export {
+  referenceGroupAdvantages,
+  referenceGrpoLoss,
+  referenceKl,
+  referenceProcessAdvantages,
+} from './learn-grpo.js';
 export type { ReferencePpoLossOptions, ReferencePpoTokens } from './learn-ppo.js';
 export {
   referenceAdaptiveKlCoef,

@@ -37,6 +37,42 @@ export function referenceGroupAdvantages(
   return out;
 }
 
+/**
+ * Process supervision (DeepSeekMath sec. 4.1.3), written from its definition: with R the step
+ * rewards of all completions of a group, r~ = (r - mean(R)) / (std(R) + eps) (Bessel's std; r -
+ * mean(R) without `scaleRewards`), and A_{i,t} = sum of r~_{i,k} over the steps k of completion i
+ * with end(k) >= t. One array of `lengths[i]` numbers per completion.
+ */
+export function referenceProcessAdvantages(
+  stepRewards: readonly (readonly number[])[],
+  endTokens: readonly (readonly number[])[],
+  lengths: readonly number[],
+  groupSize: number,
+  scaleRewards: boolean,
+  eps = 1e-4,
+): number[][] {
+  const out: number[][] = [];
+  for (let g = 0; g < stepRewards.length; g += groupSize) {
+    const all: number[] = [];
+    for (let i = g; i < g + groupSize; i++) all.push(...stepRewards[i]!);
+    const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    const variance = all.length > 1 ? all.reduce((a, b) => a + (b - mean) ** 2, 0) / (all.length - 1) : 0;
+    const normalised = (r: number) => (scaleRewards ? (r - mean) / (Math.sqrt(variance) + eps) : r - mean);
+    for (let i = g; i < g + groupSize; i++) {
+      const row: number[] = [];
+      for (let t = 0; t < lengths[i]!; t++) {
+        let a = 0;
+        endTokens[i]!.forEach((end, k) => {
+          if (end >= t) a += normalised(stepRewards[i]![k]!);
+        });
+        row.push(a);
+      }
+      out.push(row);
+    }
+  }
+  return out;
+}
+
 /** Per-token inputs of a clipped policy-gradient loss. */
 export interface ReferencePolicyTokens {
   readonly logprobs: readonly (readonly number[])[];

@@ -5,6 +5,9 @@ import { resolveTrainConfig, type TrainConfig } from '@o1lab/model';
 /** How per-token losses become one number (see README). */
 export type LossAggregation = 'sequence-mean' | 'token-mean' | 'constant';
 
+/** Where the advantages come from (DeepSeekMath sec. 4.1.2 and 4.1.3). */
+export type GrpoSupervision = 'outcome' | 'process';
+
 /** Which per-token KL estimator. */
 export type GrpoKlEstimator = 'k1' | 'k2' | 'k3';
 
@@ -29,6 +32,13 @@ export interface GrpoConfig {
   readonly beta: number;
   /** @default 'k3' (DeepSeekMath eq. 4, the unbiased non-negative estimator) */
   readonly klEstimator: GrpoKlEstimator;
+  /**
+   * `outcome`: one reward per completion, its group-normalised advantage on every token (sec.
+   * 4.1.2). `process`: one reward per step from the context's `stepRewards` (a PRM, or a step
+   * checker), normalised over all steps of the group, and each token's advantage the sum of the
+   * normalised rewards of the steps that end at or after it (sec. 4.1.3). @default 'outcome'
+   */
+  readonly supervision: GrpoSupervision;
   /** Divide group-centred rewards by the group std; Dr. GRPO turns this off. @default true (Shao et al. 2024) */
   readonly scaleRewards: boolean;
   /** Added to the group std before dividing. @default 1e-4 (TRL) */
@@ -87,6 +97,7 @@ export const defaultGrpoConfig: GrpoConfig = Object.freeze({
   epsilonHigh: 0.2,
   beta: 0.04,
   klEstimator: 'k3',
+  supervision: 'outcome',
   scaleRewards: true,
   advantageEps: 1e-4,
   lossAggregation: 'sequence-mean',
@@ -141,6 +152,7 @@ export function resolveGrpoConfig(options: GrpoConfigInput = {}): GrpoConfig {
   assertNumber('epsilonHigh', c.epsilonHigh, { min: 0 }, where);
   assertNumber('beta', c.beta, { min: 0 }, where);
   assertOneOf('klEstimator', c.klEstimator, ['k1', 'k2', 'k3'], where);
+  assertOneOf('supervision', c.supervision, ['outcome', 'process'], where);
   assertBoolean('scaleRewards', c.scaleRewards, where);
   assertNumber('advantageEps', c.advantageEps, { min: 0 }, where);
   assertOneOf('lossAggregation', c.lossAggregation, ['sequence-mean', 'token-mean', 'constant'], where);

@@ -1,8 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng, writeJsonl } from '@o1lab/core';
+import { createRng, type Problem, type Task, writeJsonl } from '@o1lab/core';
 import {
+  completionSteps,
   createSampler,
   DIGIT_ECHO_ALPHABET,
   digitEchoProblems,
@@ -13,17 +14,18 @@ import {
   readRolloutsJsonl,
   rolloutRecords,
 } from '@o1lab/learn-rollout';
-import { CharTokenizer, createTinyGptModel, initTfBackend } from '@o1lab/model';
+import { buildSftBatch, CharTokenizer, createTinyGptModel, createTrainer, initTfBackend } from '@o1lab/model';
 import {
   type ReferenceLossAggregation,
   referenceGroupAdvantages,
   referenceGrpoLoss,
   referenceOverlongPenalty,
+  referenceProcessAdvantages,
 } from '@o1lab/reference';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GRPO_VARIANTS, resolveGrpoConfig } from './config.js';
-import { grpoAdvantages, grpoLoss, grpoTrain, overlongShaping } from './grpo.js';
+import { grpoAdvantages, grpoLoss, grpoProcessAdvantages, grpoTrain, overlongShaping } from './grpo.js';
 
 beforeAll(async () => {
   await initTfBackend({ log: () => {} });
@@ -67,6 +69,12 @@ function randomTokens(seed: number, B: number, T: number) {
   return { ragged, tensors };
 }
 
+/** Mean batch reward of the first three and of the last three steps. */
+function firstAndLastRewards(steps: readonly { readonly meanReward: number }[]) {
+  const r = steps.map((s) => s.meanReward);
+  return { first: (r[0]! + r[1]! + r[2]!) / 3, last: (r.at(-1)! + r.at(-2)! + r.at(-3)!) / 3 };
+}
+
 describe('grpoAdvantages', () => {
   it('matches the float64 oracle with and without std scaling', () => {
     const rng = createRng(1);
@@ -77,6 +85,57 @@ describe('grpoAdvantages', () => {
       for (const [i, a] of got.entries()) expect(a).toBeCloseTo(want[i]!, 12);
     }
     expect(() => grpoAdvantages([1, 2, 3], 2)).toThrow(/do not split into groups of 2/);
+  });
+});
+
+describe('grpoProcessAdvantages', () => {
+  it('matches the float64 oracle on ragged completions, with and without std scaling', () => {
+    const rng = createRng(2);
+    const G = 4;
+    const lengths = Array.from({ length: 3 * G }, () => rng.int(12));
+    const endTokens = lengths.map((n) => {
+      if (n === 0) return [-1];
+      const ends = new Set<number>([n - 1]);
+      for (let t = 0; t < n - 1; t++) if (rng.nextFloat() < 0.3) ends.add(t);
+      return [...ends].sort((a, b) => a - b);
+    });
+    const stepRewards = endTokens.map((ends) =>
+      ends.map(() => (rng.nextFloat() < 0.5 ? 1 : 0) + rng.normal(0, 0.2)),
+    );
+    for (const scaleRewards of [true, false]) {
+      const got = grpoProcessAdvantages(stepRewards, endTokens, lengths, G, { scaleRewards });
+      const want = referenceProcessAdvantages(stepRewards, endTokens, lengths, G, scaleRewards, 1e-4);
+      expect(got.map((r) => r.length)).toEqual(lengths);
+      got.forEach((row, i) => {
+        for (const [t, a] of row.entries()) expect(Math.abs(a - want[i]![t]!)).toBeLessThan(1e-9);
+      });
+    }
+  });
+
+  it('gives a token the normalised rewards of its step and every later step (known answer)', () => {
+    // Group of two: A = two right steps (tokens 0-2, 3-5), B = a right step then a wrong one
+    // (tokens 0-2, 3-4). Mean of {1, 1, 1, 0} = 0.75; without std scaling r~ = r - 0.75.
+    const got = grpoProcessAdvantages(
+      [
+        [1, 1],
+        [1, 0],
+      ],
+      [
+        [2, 5],
+        [2, 4],
+      ],
+      [6, 5],
+      2,
+      { scaleRewards: false },
+    );
+    expect(got[0]).toEqual([0.5, 0.5, 0.5, 0.25, 0.25, 0.25]);
+    expect(got[1]).toEqual([-0.5, -0.5, -0.5, -0.75, -0.75]);
+  });
+
+  it('names what does not fit', () => {
+    expect(() => grpoProcessAdvantages([[1]], [[0, 1]], [2], 1)).toThrow(/has 2 steps but 1 step rewards/);
+    expect(() => grpoProcessAdvantages([[1], [0]], [[0], [0]], [1, 1], 3)).toThrow(/groups of 3/);
+    expect(() => grpoProcessAdvantages([[1, 1]], [[1, 0]], [2], 1)).toThrow(/ascending token indices/);
   });
 });
 
@@ -204,9 +263,7 @@ describe('grpoTrain', () => {
       },
     );
     const after = await greedyPassAt1(sampler.policy, digitEchoTask, problems, 1);
-    const rewards = result.steps.map((s) => s.meanReward);
-    const first = (rewards[0]! + rewards[1]! + rewards[2]!) / 3;
-    const last = (rewards.at(-1)! + rewards.at(-2)! + rewards.at(-3)!) / 3;
+    const { first, last } = firstAndLastRewards(result.steps);
     console.log(
       `grpo digit echo: pass@1 ${before.passAt1} -> ${after.passAt1}, reward ${first.toFixed(3)} -> ${last.toFixed(3)}`,
     );
@@ -214,6 +271,79 @@ describe('grpoTrain', () => {
     expect(after.passAt1).toBeGreaterThanOrEqual(0.8);
     expect(last - first).toBeGreaterThan(0.4);
     expect(result.steps.every((s) => s.staleness === 0 && s.syncMs > 0)).toBe(true);
+    await sampler.runtime.dispose();
+    model.dispose();
+  });
+
+  it('with process supervision from a step checker, learns the second step of a two-step echo after a format warm start', async () => {
+    // Prompt `ab=`, answer `a` then `b` on its own line; each step is checked on its own.
+    type Pair = { readonly a: string; readonly b: string };
+    const pairTask = {
+      name: 'digit-pair',
+      stepDelimiter: '\n',
+      generate: () => {
+        throw new Error('fixed problems only');
+      },
+      prompt: (p: Problem<Pair>) => `${p.data.a}${p.data.b}=`,
+      parseAnswer: (text: string) => text,
+      verify: (p: Problem<Pair>, text: string) => ({
+        correct: text === `${p.data.a}\n${p.data.b}`,
+        answer: text,
+      }),
+    } as unknown as Task<Pair>;
+    const pairs: Problem<Pair>[] = Array.from({ length: 10 }, (_, d) => {
+      const data = { a: String(d), b: String((d + 3) % 10) };
+      return { id: `pair-${d}`, task: 'digit-pair', question: `${data.a}${data.b}`, data, answer: '' };
+    });
+    // Each step by itself; the last step carries the outcome, so that stopping early never pays.
+    const stepRewards = async (rollouts: readonly Rollout[]) =>
+      rollouts.map((r) => {
+        const { steps } = completionSteps(r.completionIds, tokenizer, '\n');
+        const want = [(r.state.problem.data as Pair).a, (r.state.problem.data as Pair).b];
+        const rewards = steps.map((s, k) => (s === want[k] ? 1 : 0));
+        rewards[rewards.length - 1] = pairTask.verify(r.state.problem as Problem<Pair>, r.text).correct
+          ? 1
+          : 0;
+        return rewards;
+      });
+    // Warm start: SFT on the format with a random second digit (`a`, newline, any digit), so that
+    // the first step is mostly right and the second right by chance (about 10%).
+    const model = createTinyGptModel({ ...modelConfig, seed: 2 });
+    const trainer = createTrainer(model, { learningRate: 3e-3, warmupSteps: 0, totalSteps: 150, seed: 2 });
+    const sftRng = createRng(5);
+    for (let i = 0; i < 150; i++) {
+      const examples = Array.from({ length: 16 }, () => {
+        const p = pairs[sftRng.int(pairs.length)]!;
+        return { prompt: pairTask.prompt(p), completion: `${p.data.a}\n${sftRng.int(10)}` };
+      });
+      trainer.step(buildSftBatch(tokenizer, examples));
+    }
+    trainer.dispose();
+    const sampler = await createSampler(model, tokenizer, { runtime: { intraOpNumThreads: 1 } });
+    const before = await greedyPassAt1(sampler.policy, pairTask, pairs, 4);
+    const result = await grpoTrain(
+      { model, sampler, tokenizer, task: pairTask, problems: pairs, stepRewards },
+      {
+        supervision: 'process',
+        numSteps: 100,
+        numPrompts: 10,
+        beta: 0.04,
+        seed: 3,
+        rollout: { numGenerations: 8, maxCompletionTokens: 4 },
+        optimizer: { learningRate: 3e-3, minLearningRate: 3e-3 },
+      },
+    );
+    const after = await greedyPassAt1(sampler.policy, pairTask, pairs, 4);
+    const { first, last } = firstAndLastRewards(result.steps);
+    console.log(
+      `grpo process supervision, two-step echo: pass@1 ${before.passAt1} -> ${after.passAt1}, outcome reward ${first.toFixed(3)} -> ${last.toFixed(3)}`,
+    );
+    expect(before.passAt1).toBeLessThanOrEqual(0.3);
+    expect(after.passAt1).toBeGreaterThanOrEqual(0.6);
+    expect(last - first).toBeGreaterThan(0.3);
+    await expect(
+      grpoTrain({ model, sampler, tokenizer, task: pairTask, problems: pairs }, { supervision: 'process' }),
+    ).rejects.toThrow(/needs the context's `stepRewards`/);
     await sampler.runtime.dispose();
     model.dispose();
   });

@@ -10,6 +10,7 @@ import {
 import {
   buildRolloutBatch,
   collectRollouts,
+  completionSteps,
   createPolicyOptimizer,
   klPenalty,
   type PolicyOptimizer,
@@ -19,8 +20,10 @@ import {
   type RolloutBatch,
   RolloutQueue,
   readPolicyForward,
+  rowsToTokens,
   type Sampler,
   type StalenessStats,
+  type StepRewardFn,
   sequenceToTokens,
   sliceRolloutBatch,
   syncWeights,
@@ -44,6 +47,12 @@ export interface GrpoContext<D extends Json = Json> {
   readonly reward?: (rollout: Rollout) => number;
   /** Frozen reference policy of the KL term. @default a copy of `model` before training */
   readonly refModel?: TinyGptModel;
+  /**
+   * Rewards of each completion's steps (split at the task's `stepDelimiter`, as
+   * `completionSteps`), for `supervision: 'process'`: a PRM (`prmStepRewards` of learn-ppo) or a
+   * step checker. Required there, unused with outcome supervision.
+   */
+  readonly stepRewards?: StepRewardFn;
 }
 
 /** Statistics of one GRPO step. */
@@ -91,6 +100,8 @@ export interface GrpoHooks {
 
 interface GeneratedBatch {
   readonly rollouts: Rollout[];
+  /** Per rollout, its steps' rewards (process supervision only). */
+  readonly stepRewards: (readonly number[])[] | undefined;
   /** Rewards the advantages use (task reward + overlong shaping). */
   readonly rewards: number[];
   readonly taskRewards: number[];
@@ -124,6 +135,14 @@ export async function grpoTrain<D extends Json>(
   const ownRef = config.beta > 0 && context.refModel === undefined;
   const ref =
     config.beta > 0 ? (context.refModel ?? createTinyGptModel(model.config, model.getWeights())) : undefined;
+  const processSupervision = config.supervision === 'process';
+  const stepRewardFn = context.stepRewards;
+  if (processSupervision && stepRewardFn === undefined) {
+    throw new O1labError('INVALID_CONFIG', "`supervision: 'process'` needs the context's `stepRewards`", {
+      where: 'grpoTrain',
+      hint: 'pass a PRM (prmStepRewards of @o1lab/learn-ppo) or a step checker as context.stepRewards',
+    });
+  }
   const optimizer = createPolicyOptimizer(model, config.optimizer);
 
   // Rollout: numPrompts groups of G completions; with dynamic sampling, groups without signal are
@@ -159,6 +178,10 @@ export async function grpoTrain<D extends Json>(
     }
     const rollouts = kept.flatMap((k) => k.rollouts);
     const taskRewards = kept.flatMap((k) => k.taskRewards);
+    const stepRewards =
+      processSupervision && rollouts.length > 0
+        ? (await stepRewardFn!(rollouts)).map((r) => r.slice())
+        : undefined;
     // Rewards: DAPO overlong shaping (eq. 13) adds a length penalty to the task reward.
     const rewards = taskRewards.map(
       (r, i) =>
@@ -171,6 +194,7 @@ export async function grpoTrain<D extends Json>(
     );
     return {
       rollouts,
+      stepRewards,
       rewards,
       taskRewards,
       sampledRewardMean: sampledCount === 0 ? 0 : sampledSum / sampledCount,
@@ -193,10 +217,22 @@ export async function grpoTrain<D extends Json>(
           padId: tokenizer.padId,
           context: model.config.context,
         });
-        const advantages = sequenceToTokens(
-          batch,
-          grpoAdvantages(gen.rewards, G, { scaleRewards: config.scaleRewards, eps: config.advantageEps }),
-        );
+        const options = { scaleRewards: config.scaleRewards, eps: config.advantageEps };
+        const advantages =
+          gen.stepRewards === undefined
+            ? sequenceToTokens(batch, grpoAdvantages(gen.rewards, G, options))
+            : rowsToTokens(
+                batch,
+                grpoProcessAdvantages(
+                  gen.stepRewards,
+                  gen.rollouts.map(
+                    (r) => completionSteps(r.completionIds, tokenizer, task.stepDelimiter).endTokens,
+                  ),
+                  gen.rollouts.map((r) => r.completionIds.length),
+                  G,
+                  options,
+                ),
+              );
         // Policy loss
         update = grpoUpdate(model, optimizer, batch, advantages, ref, config, updateRng);
       }
@@ -257,6 +293,81 @@ export function grpoAdvantages(
     const m = mean(group);
     const variance = groupSize > 1 ? group.reduce((a, r) => a + (r - m) ** 2, 0) / (groupSize - 1) : 0;
     for (const r of group) out.push(scale ? (r - m) / (Math.sqrt(variance) + eps) : r - m);
+  }
+  return out;
+}
+
+/**
+ * Process-supervision advantages (DeepSeekMath sec. 4.1.3). Within each group of `groupSize`
+ * completions, every step reward r is normalised over all the group's step rewards R, (r -
+ * mean(R)) / (std(R) + eps) with Bessel's std (or r - mean(R) when `scaleRewards` is false); the
+ * advantage of token t of a completion is the sum of the normalised rewards of its steps whose last
+ * token (`endTokens`) is at or after t. Returns one array of `lengths[i]` advantages per completion.
+ */
+export function grpoProcessAdvantages(
+  stepRewards: readonly (readonly number[])[],
+  endTokens: readonly (readonly number[])[],
+  lengths: readonly number[],
+  groupSize: number,
+  options: { readonly scaleRewards?: boolean; readonly eps?: number } = {},
+): number[][] {
+  const where = 'grpoProcessAdvantages';
+  const n = stepRewards.length;
+  if (endTokens.length !== n || lengths.length !== n) {
+    throw new O1labError(
+      'INVALID_INPUT',
+      `${n} step-reward lists, ${endTokens.length} end-token lists and ${lengths.length} lengths must match`,
+      { where },
+    );
+  }
+  if (!Number.isInteger(groupSize) || groupSize < 1 || n % groupSize !== 0) {
+    throw new O1labError('INVALID_INPUT', `${n} completions do not split into groups of ${groupSize}`, {
+      where,
+    });
+  }
+  for (let i = 0; i < n; i++) {
+    const ends = endTokens[i]!;
+    if (stepRewards[i]!.length !== ends.length) {
+      throw new O1labError(
+        'INVALID_INPUT',
+        `completion ${i} has ${ends.length} steps but ${stepRewards[i]!.length} step rewards`,
+        { where, hint: 'give one reward per step of completionSteps(...)' },
+      );
+    }
+    for (let k = 0; k < ends.length; k++) {
+      const e = ends[k]!;
+      if (!Number.isInteger(e) || e >= lengths[i]! || (k > 0 && e < ends[k - 1]!)) {
+        throw new O1labError(
+          'INVALID_INPUT',
+          `completion ${i}: step ends must be ascending token indices below its length ${lengths[i]}, got ${e}`,
+          { where },
+        );
+      }
+    }
+  }
+  const scale = options.scaleRewards ?? true;
+  const eps = options.eps ?? 1e-4;
+  const out: number[][] = [];
+  for (let g = 0; g < n; g += groupSize) {
+    const all = stepRewards.slice(g, g + groupSize).flat();
+    const m = mean(all);
+    const variance = all.length > 1 ? all.reduce((a, r) => a + (r - m) ** 2, 0) / (all.length - 1) : 0;
+    const denominator = scale ? Math.sqrt(variance) + eps : 1;
+    for (let i = g; i < g + groupSize; i++) {
+      const advantages = new Array<number>(lengths[i]!).fill(0);
+      const ends = endTokens[i]!;
+      // Suffix sums: a token collects every step that ends at or after it.
+      let running = 0;
+      let k = ends.length - 1;
+      for (let t = lengths[i]! - 1; t >= 0; t--) {
+        while (k >= 0 && ends[k]! >= t) {
+          running += (stepRewards[i]![k]! - m) / denominator;
+          k--;
+        }
+        advantages[t] = running;
+      }
+      out.push(advantages);
+    }
   }
   return out;
 }

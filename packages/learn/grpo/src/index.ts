@@ -1,4 +1,10 @@
-export type { GrpoConfig, GrpoConfigInput, GrpoKlEstimator, LossAggregation } from './config.js';
+export type {
+  GrpoConfig,
+  GrpoConfigInput,
+  GrpoKlEstimator,
+  GrpoSupervision,
+  LossAggregation,
+} from './config.js';
 export {
   defaultGrpoConfig,
   defaultGrpoOptimizerConfig,
@@ -15,4 +21,12 @@ export type {
   GrpoStepStats,
   PolicyLossInputs,
 } from './grpo.js';
-export { aggregateLoss, grpoAdvantages, grpoLoss, grpoTrain, grpoUpdate, overlongShaping } from './grpo.js';
+export {
+  aggregateLoss,
+  grpoAdvantages,
+  grpoLoss,
+  grpoProcessAdvantages,
+  grpoTrain,
+  grpoUpdate,
+  overlongShaping,
+} from './grpo.js';

@@ -1,3 +1,5 @@
+/** Re-exported from `@o1lab/learn-rollout`, where GRPO's process supervision shares them. */
+export { completionSteps, type StepRewardFn } from '@o1lab/learn-rollout';
 export type { PpoConfig, PpoConfigInput } from './config.js';
 export {
   defaultPpoConfig,
@@ -15,5 +17,4 @@ export {
   ppoUpdate,
   stepRewardTokens,
 } from './ppo.js';
-export type { StepRewardFn } from './step-rewards.js';
-export { completionSteps, prmStepRewards, rolloutState, shapedStepRewards } from './step-rewards.js';
+export { prmStepRewards, rolloutState, shapedStepRewards } from './step-rewards.js';

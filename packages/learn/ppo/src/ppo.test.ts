@@ -2,6 +2,7 @@ import { ComputeMeter, createRng, initialState, type RewardModel, type State } f
 import {
   buildRolloutBatch,
   completionRow,
+  completionSteps,
   createSampler,
   DIGIT_ECHO_ALPHABET,
   digitEchoProblems,
@@ -24,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolvePpoConfig } from './config.js';
 import { adaptiveKlCoef, gae, ppoLoss, ppoTokenRewards, ppoTrain, stepRewardTokens } from './ppo.js';
-import { completionSteps, prmStepRewards, shapedStepRewards } from './step-rewards.js';
+import { prmStepRewards, shapedStepRewards } from './step-rewards.js';
 
 beforeAll(async () => {
   await initTfBackend({ log: () => {} });

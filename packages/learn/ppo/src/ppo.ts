@@ -10,6 +10,7 @@ import {
 import {
   buildRolloutBatch,
   collectRollouts,
+  completionSteps,
   createPolicyOptimizer,
   maskedWhiten,
   type PolicyOptimizer,
@@ -21,6 +22,7 @@ import {
   readPolicyForward,
   type Sampler,
   type StalenessStats,
+  type StepRewardFn,
   sliceRolloutBatch,
   syncWeights,
   verifierRewards,
@@ -28,7 +30,6 @@ import {
 import { createTinyGptModel, type TinyGptModel, type Tokenizer } from '@o1lab/model';
 import * as tf from '@tensorflow/tfjs';
 import { type PpoConfig, type PpoConfigInput, resolvePpoConfig } from './config.js';
-import { completionSteps, type StepRewardFn } from './step-rewards.js';
 
 /** What PPO trains and samples with. */
 export interface PpoContext<D extends Json = Json> {

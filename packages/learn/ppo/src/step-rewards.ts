@@ -1,39 +1,7 @@
 import type { RewardModel, State } from '@o1lab/core';
-import type { Rollout } from '@o1lab/learn-rollout';
+import { completionSteps, type Rollout, type StepRewardFn } from '@o1lab/learn-rollout';
 import type { Tokenizer } from '@o1lab/model';
 import { type Potential, type PotentialShapingConfig, shapeStepRewards } from '@o1lab/reward-shaping';
-
-/** Dense rewards of a batch of rollouts: per rollout, one number per step of its completion. */
-export type StepRewardFn = (rollouts: readonly Rollout[]) => Promise<readonly (readonly number[])[]>;
-
-/**
- * The steps of a sampled completion and the index of each step's last token: a step ends at the
- * token that completes the delimiter (the delimiter belongs to its step); text after the last
- * delimiter is a final step ending at the last token. Special tokens contribute no text.
- */
-export function completionSteps(
-  tokenIds: readonly number[],
-  tokenizer: Tokenizer,
-  delimiter: string,
-): { readonly steps: string[]; readonly endTokens: number[] } {
-  const steps: string[] = [];
-  const endTokens: number[] = [];
-  let current = '';
-  tokenIds.forEach((id, j) => {
-    const special = id === tokenizer.bosId || id === tokenizer.eosId || id === tokenizer.padId;
-    current += special ? '' : tokenizer.tokenText(id);
-    if (current.endsWith(delimiter)) {
-      steps.push(current.slice(0, -delimiter.length));
-      endTokens.push(j);
-      current = '';
-    }
-  });
-  if (current.length > 0 || steps.length === 0) {
-    steps.push(current);
-    endTokens.push(tokenIds.length - 1);
-  }
-  return { steps, endTokens };
-}
 
 /** The rollout's state with the completion's steps appended (for reward models and potentials). */
 export function rolloutState(rollout: Rollout, tokenizer: Tokenizer, delimiter: string): State {
