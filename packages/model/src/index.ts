@@ -64,7 +64,14 @@ export type {
   TfBackendName,
   TfBackendPreference,
 } from './tf-backend.js';
-export { initTfBackend, selectBackend, TF_BACKEND_ENV, TF_BACKEND_ORDER } from './tf-backend.js';
+export {
+  initTfBackend,
+  selectBackend,
+  TF_BACKEND_ENV,
+  TF_BACKEND_ORDER,
+  WASM_THREADS_ENV,
+  wasmThreads,
+} from './tf-backend.js';
 export type { TfDecodeOptions, TfSampleOptions } from './tf-decode.js';
 export { greedyDecode, sampleDecode } from './tf-decode.js';
 export type {

@@ -17,7 +17,8 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe(info.name === 'tensorflow-gpu' ? 'tensorflow' : info.name);
     const rank = TF_BACKEND_ORDER.indexOf(info.name);
     for (const better of TF_BACKEND_ORDER.slice(0, rank)) expect(info.reason).toContain(`${better}: `);
-    if (info.name === 'wasm') expect(info.reason).toMatch(/SIMD (on|off), 1 thread: .*blob: URLs/);
+    if (info.name === 'wasm')
+      expect(info.reason).toMatch(/SIMD (on|off), (1 thread|\d+ threads) \(O1LAB_WASM_THREADS/);
   });
 
   it('runs TinyGPT identically on cpu and wasm', async () => {

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { O1labError } from '@o1lab/core';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BackendWasm, getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * tfjs backends o1lab trains on, best first. `tensorflow-gpu` and `tensorflow` are the native
@@ -32,10 +35,11 @@ export const TF_BACKEND_ORDER: readonly TfBackendName[] = ['tensorflow-gpu', 'te
 /** Environment variable that overrides the `'auto'` preference (e.g. `O1LAB_TF_BACKEND=cpu`). */
 export const TF_BACKEND_ENV = 'O1LAB_TF_BACKEND';
 
-// Emscripten's pthread build starts its workers from `blob:` URLs, which Node's worker_threads
-// rejects (ERR_WORKER_PATH), so tfjs-backend-wasm runs single-threaded in Node.
-const WASM_THREADS_NOTE =
-  '1 thread: tfjs-backend-wasm pthread workers load from blob: URLs, which Node rejects';
+/**
+ * Environment variable with the number of threads of the `wasm` backend (e.g. `O1LAB_WASM_THREADS=2`).
+ * @default half the cores, as tfjs-backend-wasm chooses in a browser (1 on a 2-core machine)
+ */
+export const WASM_THREADS_ENV = 'O1LAB_WASM_THREADS';
 
 const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -58,7 +62,7 @@ export async function selectBackend(
   for (const name of candidates) {
     const failure = await tryBackend(name);
     if (failure === undefined) {
-      const detail = name === 'wasm' ? ` (SIMD ${simdState()}, ${WASM_THREADS_NOTE})` : '';
+      const detail = name === 'wasm' ? ` (SIMD ${simdState()}, ${wasmThreadsNote})` : '';
       const why = absent.length > 0 ? `; ${absent.join('; ')}` : '';
       const info: TfBackendInfo = { name, reason: `${name}${detail}${why}` };
       (options.log ?? console.info)(`@o1lab/model: tfjs backend ${info.reason}`);
@@ -124,8 +128,115 @@ async function tryBackend(name: TfBackendName): Promise<string | undefined> {
     } catch (error) {
       return `wasm binaries not found (${firstLine(error)})`;
     }
+    const threads = wasmThreads();
+    if (threads > 1 && tf.findBackend('wasm') === null && !threadedRegistered) {
+      try {
+        registerThreadedWasm(threads);
+      } catch (error) {
+        wasmThreadsNote = `1 thread: the threaded build could not be prepared (${firstLine(error)})`;
+      }
+    }
+    const failure = await activate(name);
+    if (failure === undefined && threadedRegistered) {
+      wasmThreadsNote = `${getThreadsCount()} threads (${WASM_THREADS_ENV}=${threads})`;
+    }
+    return failure;
   }
   return activate(name);
+}
+
+let wasmThreadsNote = `1 thread (${WASM_THREADS_ENV} to use more)`;
+let threadedRegistered = false;
+
+/** Threads the wasm backend asks for: `O1LAB_WASM_THREADS`, else half the cores (at least 1). */
+export function wasmThreads(): number {
+  const value = process.env[WASM_THREADS_ENV];
+  if (value === undefined || value === '') return Math.max(1, Math.floor(availableParallelism() / 2));
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new O1labError(
+      'INVALID_CONFIG',
+      `\`${WASM_THREADS_ENV}\` must be a positive integer, got '${value}'`,
+      {
+        where: 'selectBackend',
+      },
+    );
+  }
+  return n;
+}
+
+/**
+ * Registers tfjs-backend-wasm's threaded SIMD build as the `wasm` backend. tfjs starts its
+ * Emscripten pthread workers from `blob:` URLs, which Node's worker_threads rejects
+ * (ERR_WORKER_PATH); here the worker script and the module factory are written once to files
+ * under the temp directory (named by a hash of their content, written by rename so that parallel
+ * processes never read half a file) and handed to Emscripten as paths. The build caps its thread
+ * pool at half the cores it sees, so the cores are reported as twice `threads` while it starts.
+ */
+function registerThreadedWasm(threads: number): void {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  const factory = require(join(pkgDir, 'wasm-out/tfjs-backend-wasm-threaded-simd.js')) as (
+    config: Record<string, unknown>,
+  ) => Promise<WasmModule>;
+  const { wasmWorkerContents } = require(
+    join(pkgDir, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'),
+  ) as {
+    wasmWorkerContents: string;
+  };
+  const wasmPath = join(pkgDir, 'dist/tfjs-backend-wasm-threaded-simd.wasm');
+  // tfjs turns the worker's newlines into `\n` escapes before making its blob; the same here.
+  const worker = writeOnce('worker.js', wasmWorkerContents.replace(/\n/g, '\\n'));
+  const main = writeOnce('main.js', `var WasmBackendModuleThreadedSimd = ${factory.toString()}`);
+  tf.removeBackend('wasm');
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      const os = require('node:os') as { cpus: () => unknown[] };
+      const cpus = os.cpus;
+      os.cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]);
+      let module: WasmModule;
+      try {
+        module = await factory({
+          locateFile: (path: string, prefix: string) =>
+            path.endsWith('.worker.js') ? worker : path.endsWith('.wasm') ? wasmPath : prefix + path,
+          mainScriptUrlOrBlob: main,
+        });
+      } finally {
+        os.cpus = cpus;
+      }
+      // The bridge tfjs-backend-wasm's own init builds (backend_wasm.ts).
+      module.tfjs = {
+        init: module.cwrap('init', null, []),
+        initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
+        getThreadsCount: module.cwrap('get_threads_count', 'number', []),
+        registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+        disposeData: module.cwrap('dispose_data', null, ['number']),
+        dispose: module.cwrap('dispose', null, []),
+      };
+      setThreadsCount(threads);
+      return new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+    },
+    2,
+  );
+  threadedRegistered = true;
+}
+
+interface WasmModule {
+  cwrap(name: string, returns: string | null, args: string[]): unknown;
+  tfjs?: Record<string, unknown>;
+}
+
+/** Writes `text` to a content-named file under the temp directory once; returns its path. */
+function writeOnce(name: string, text: string): string {
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), 'o1lab-tfjs-wasm');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${hash}-${name}`);
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+  return path;
 }
 
 async function activate(backend: string): Promise<string | undefined> {
