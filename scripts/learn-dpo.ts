@@ -9,7 +9,8 @@
 // (default 16), --beta B (default 0.1), --lr LR (DPO learning rate, constant; default 2e-4),
 // --pairs K (preference pairs kept per prompt, maxPairsPerPrompt; default 4), --rpo-alpha A (weight of
 // the chosen completions' per-token NLL added to the DPO loss, Iterative RPO / TRL rpo_alpha; default 0,
-// plain DPO), --pairs-from outcomes|first-error (whole correct vs incorrect completions, the default,
+// plain DPO), --dpop-lambda L (DPO-Positive: penalise the chosen completions' log-likelihood falling
+// below the reference's, Pal et al. 2024; default 0, plain DPO; the paper uses 50), --pairs-from outcomes|first-error (whole correct vs incorrect completions, the default,
 // or Step-DPO pairs at the first wrong step, firstErrorStepPairs), --width W (alternatives sampled per
 // first error, default 8), --fixed-reference (keep the starting policy as reference instead of the
 // previous round's), --minutes M (wall-clock budget: no round trains after it, default 20), --smoke
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     lr: { type: 'string', default: '2e-4' },
     pairs: { type: 'string', default: '4' },
     'rpo-alpha': { type: 'string', default: '0' },
+    'dpop-lambda': { type: 'string', default: '0' },
     'pairs-from': { type: 'string', default: 'outcomes' },
     width: { type: 'string', default: '8' },
     'fixed-reference': { type: 'boolean', default: false },
@@ -57,6 +59,7 @@ const numericOptions = {
   lr: { kind: 'positive number', ok: (v: number) => v > 0 },
   pairs: { kind: 'positive integer', ok: (v: number) => v > 0 && Number.isInteger(v) },
   'rpo-alpha': { kind: 'non-negative number', ok: (v: number) => v >= 0 },
+  'dpop-lambda': { kind: 'non-negative number', ok: (v: number) => v >= 0 },
   width: { kind: 'positive integer', ok: (v: number) => v > 0 && Number.isInteger(v) },
 } as const;
 if (values['pairs-from'] !== 'outcomes' && values['pairs-from'] !== 'first-error') {
@@ -87,6 +90,7 @@ const dpo = {
   learningRate: Number(values.lr),
   minLearningRate: Number(values.lr),
   rpoAlpha: Number(values['rpo-alpha']),
+  dpopLambda: Number(values['dpop-lambda']),
   // Step pairs are one step each: no EOS after them (Step-DPO).
   appendEos: !stepPairs,
 };

@@ -45,10 +45,13 @@ export function referenceDpoLoss(
   beta: number,
   lossType: 'sigmoid' | 'ipo' = 'sigmoid',
   labelSmoothing = 0,
+  dpopLambda = 0,
 ): ReferenceDpoResult {
   const chosenRatio = logps.policyChosen - logps.referenceChosen;
   const rejectedRatio = logps.policyRejected - logps.referenceRejected;
-  const h = chosenRatio - rejectedRatio;
+  // DPO-Positive (Pal et al. 2024, eq. 3): minus lambda times how far the chosen log-likelihood fell
+  // below the reference's.
+  const h = chosenRatio - rejectedRatio - dpopLambda * Math.max(0, -chosenRatio);
   const loss =
     lossType === 'ipo'
       ? (h - 1 / (2 * beta)) ** 2
@@ -68,9 +71,10 @@ export function referenceDpoBatchLoss(
   labelSmoothing = 0,
   rpoAlpha = 0,
   chosen: readonly ReferenceChosenCompletion[] = [],
+  dpopLambda = 0,
 ): number {
   let s = 0;
-  for (const p of pairs) s += referenceDpoLoss(p, beta, lossType, labelSmoothing).loss;
+  for (const p of pairs) s += referenceDpoLoss(p, beta, lossType, labelSmoothing, dpopLambda).loss;
   const preference = s / pairs.length;
   if (rpoAlpha === 0) return preference;
   if (chosen.length !== pairs.length) {

@@ -36,6 +36,14 @@ export interface DpoConfig {
    * Reasoning Preference Optimization", eq. 1, use α = 1). 0 is plain DPO. @default 0 (TRL: `None`)
    */
   readonly rpoAlpha: number;
+  /**
+   * λ of DPO-Positive (Pal et al. 2024, "Smaug", eq. 3): the margin inside the sigmoid loses λ ·
+   * max(0, log π_ref(y_w|x) - log π(y_w|x)), so that the chosen completion's likelihood cannot fall
+   * below the reference's for free (the failure of DPO on pairs with a small edit distance, such as
+   * two derivations differing in a digit). 0 is plain DPO; sigmoid loss only. @default 0 (the paper
+   * uses 50)
+   */
+  readonly dpopLambda: number;
   /** End chosen and rejected completions with EOS; off for step pairs (Step-DPO). @default true */
   readonly appendEos: boolean;
   /** Passes over the pairs. @default 1 (TRL `num_train_epochs` in the DPO examples) */
@@ -62,6 +70,7 @@ export const defaultDpoConfig: DpoConfig = Object.freeze({
   labelSmoothing: 0,
   ipoLengthNormalise: true,
   rpoAlpha: 0,
+  dpopLambda: 0,
   appendEos: true,
   epochs: 1,
   batchSize: 8,
@@ -82,6 +91,7 @@ export function resolveDpoConfig(options: Partial<DpoConfig> = {}): DpoConfig {
   assertNumber('labelSmoothing', c.labelSmoothing, { min: 0, lt: 0.5 }, where);
   assertBoolean('ipoLengthNormalise', c.ipoLengthNormalise, where);
   assertNumber('rpoAlpha', c.rpoAlpha, { min: 0 }, where);
+  assertNumber('dpopLambda', c.dpopLambda, { min: 0 }, where);
   assertBoolean('appendEos', c.appendEos, where);
   assertInteger('epochs', c.epochs, { min: 1 }, where);
   assertInteger('batchSize', c.batchSize, { min: 1 }, where);
@@ -91,6 +101,12 @@ export function resolveDpoConfig(options: Partial<DpoConfig> = {}): DpoConfig {
   assertNumber('weightDecay', c.weightDecay, { min: 0 }, where);
   assertNumber('gradClipNorm', c.gradClipNorm, { min: 0 }, where);
   assertInteger('seed', c.seed, { min: 0 }, where);
+  if (c.lossType === 'ipo' && c.dpopLambda > 0) {
+    throw new O1labError('INVALID_CONFIG', '`dpopLambda` applies to lossType `sigmoid` only', {
+      where,
+      hint: 'set dpopLambda: 0 for IPO',
+    });
+  }
   if (c.lossType === 'ipo' && c.labelSmoothing > 0) {
     throw new O1labError('INVALID_CONFIG', '`labelSmoothing` applies to lossType `sigmoid` only', {
       where,

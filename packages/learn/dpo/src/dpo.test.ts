@@ -20,7 +20,7 @@ import {
 } from '@o1lab/reference';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultDpoConfig, resolveDpoConfig } from './config.js';
+import { type DpoLossType, defaultDpoConfig, resolveDpoConfig } from './config.js';
 import { createReferenceModel, dpoTrain } from './dpo.js';
 import { completionLogprobs, dpoLoss, meanTokenNll, sequenceLogprobs } from './loss.js';
 import { iterativeDpo } from './online.js';
@@ -48,13 +48,16 @@ describe('resolveDpoConfig', () => {
     );
     expect(() => resolveDpoConfig({ lossType: 'kto' as never })).toThrow(/`lossType`/);
     expect(() => resolveDpoConfig({ rpoAlpha: -1 })).toThrow(/`rpoAlpha` must be >= 0/);
+    expect(() => resolveDpoConfig({ lossType: 'ipo', dpopLambda: 50 })).toThrow(
+      /`dpopLambda` applies to lossType `sigmoid` only/,
+    );
   });
 });
 
 describe('dpoLoss', () => {
-  it('matches the float64 oracle within 1e-5 on random inputs (DPO, cDPO, IPO, each with and without RPO)', () => {
+  it('matches the float64 oracle within 1e-5 on random inputs (DPO, cDPO, IPO, DPOP, each with and without RPO)', () => {
     const rng = createRng(11);
-    for (const [lossType, beta, eps, rpoAlpha] of [
+    for (const [lossType, beta, eps, rpoAlpha, lambda] of [
       ['sigmoid', 0.1, 0, 0],
       ['sigmoid', 0.5, 0.2, 0],
       ['sigmoid', 2, 0, 0],
@@ -64,7 +67,10 @@ describe('dpoLoss', () => {
       ['sigmoid', 0.5, 0.2, 0.3],
       ['ipo', 0.1, 0, 1],
       ['ipo', 1, 0, 2.5],
-    ] as const) {
+      ['sigmoid', 0.1, 0, 0, 5],
+      ['sigmoid', 0.3, 0.1, 1, 50],
+    ] as [DpoLossType, number, number, number, number?][]) {
+      const dpopLambda = lambda ?? 0;
       const N = 16;
       const draw = () => Array.from({ length: N }, () => -20 * rng.nextFloat());
       // The chosen completions' summed log-probabilities and lengths feed the NLL term; IPO compares
@@ -90,6 +96,7 @@ describe('dpoLoss', () => {
         lossType,
         eps,
         rpoAlpha,
+        dpopLambda,
       );
       const pairs = pc.map((_, i) => ({
         policyChosen: pc[i]!,
@@ -98,7 +105,7 @@ describe('dpoLoss', () => {
         referenceRejected: rr[i]!,
       }));
       const chosen = chosenSums.map((logprob, i) => ({ logprob, numTokens: chosenTokens[i]! }));
-      const want = referenceDpoBatchLoss(pairs, beta, lossType, eps, rpoAlpha, chosen);
+      const want = referenceDpoBatchLoss(pairs, beta, lossType, eps, rpoAlpha, chosen, dpopLambda);
       const loss = out.loss.dataSync()[0]!;
       expect(Math.abs(loss - want) / Math.max(1, Math.abs(want))).toBeLessThan(1e-5);
       const nll = chosenNll.dataSync()[0]!;
@@ -112,6 +119,28 @@ describe('dpoLoss', () => {
       }
       tf.dispose([out.loss, out.chosenRewards, out.rejectedRewards, chosenNll, sums, numTokens]);
     }
+  });
+
+  it('DPOP charges a chosen completion that lost likelihood, and nothing while it has not', () => {
+    // Same log-ratio margin h = 2 in both pairs; in the second the chosen fell 3 nats below the reference.
+    const logps = (policyChosen: number) => ({
+      policyChosen: tf.tensor1d([policyChosen]),
+      policyRejected: tf.tensor1d([policyChosen - 2 - 1]),
+      referenceChosen: tf.tensor1d([-5]),
+      referenceRejected: tf.tensor1d([-6]),
+    });
+    const lossOf = (policyChosen: number, lambda: number) => {
+      const x = logps(policyChosen);
+      const out = dpoLoss(x, 0.1, 'sigmoid', 0, 0, lambda);
+      const v = out.loss.dataSync()[0]!;
+      tf.dispose([out.loss, out.chosenRewards, out.rejectedRewards, ...Object.values(x)]);
+      return v;
+    };
+    // log sigma(0.1 * 2) for the first; the second's margin is 2 - 50 * 3 = -148.
+    expect(lossOf(-4, 50)).toBeCloseTo(Math.log1p(Math.exp(-0.2)), 6);
+    expect(lossOf(-4, 50)).toBeCloseTo(lossOf(-4, 0), 6);
+    expect(lossOf(-8, 50)).toBeCloseTo(Math.log1p(Math.exp(14.8)), 4);
+    expect(lossOf(-8, 0)).toBeCloseTo(Math.log1p(Math.exp(-0.2)), 6);
   });
 
   it('asks for the chosen NLL when rpoAlpha > 0', () => {

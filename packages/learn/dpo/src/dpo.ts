@@ -113,6 +113,7 @@ export async function dpoTrain(
           config.lossType,
           config.labelSmoothing,
           config.rpoAlpha,
+          config.dpopLambda,
         );
         return {
           loss: out.loss,

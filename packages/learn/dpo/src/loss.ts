@@ -43,7 +43,10 @@ export interface CompletionLogprobs {
  *   ipo (Azar et al. 2023, eq. 17, the empirical IPO loss):
  *     L = (h - 1 / (2 β))²
  *
- * averaged over the N pairs. With `rpoAlpha` α > 0 the RPO term α · NLL(y_w) is added, NLL being
+ * averaged over the N pairs. With `dpopLambda` λ > 0 (sigmoid only), h becomes DPO-Positive's
+ * h - λ · max(0, log π_ref(y_w|x) - log π(y_w|x)) (Pal et al. 2024, eq. 3): the loss also rises
+ * when the chosen completion loses likelihood against the reference, which plain DPO allows when
+ * chosen and rejected differ in a few tokens. With `rpoAlpha` α > 0 the RPO term α · NLL(y_w) is added, NLL being
  * `logps.chosenNll` (TRL `get_batch_loss_metrics`: `losses + rpo_alpha * nll_loss`; Liu et al.
  * 2024; Pang et al. 2024, eq. 1). Checked against `referenceDpoBatchLoss` in `@o1lab/reference`.
  */
@@ -53,8 +56,14 @@ export function dpoLoss(
   lossType: DpoLossType = 'sigmoid',
   labelSmoothing = 0,
   rpoAlpha = 0,
+  dpopLambda = 0,
 ): DpoLossResult {
   const { chosenNll } = logps;
+  if (dpopLambda > 0 && lossType !== 'sigmoid') {
+    throw new O1labError('INVALID_INPUT', '`dpopLambda` applies to lossType `sigmoid` only', {
+      where: 'dpoLoss',
+    });
+  }
   if (rpoAlpha > 0 && chosenNll === undefined) {
     throw new O1labError('INVALID_INPUT', `\`rpoAlpha\` ${rpoAlpha} needs \`logps.chosenNll\``, {
       where: 'dpoLoss',
@@ -64,7 +73,8 @@ export function dpoLoss(
   return tf.tidy(() => {
     const chosenRatio = tf.sub(logps.policyChosen, logps.referenceChosen);
     const rejectedRatio = tf.sub(logps.policyRejected, logps.referenceRejected);
-    const h = tf.sub(chosenRatio, rejectedRatio); // [N]
+    let h: tf.Tensor = tf.sub(chosenRatio, rejectedRatio); // [N]
+    if (dpopLambda > 0) h = tf.sub(h, tf.mul(tf.relu(tf.neg(chosenRatio)), dpopLambda));
     let perPair: tf.Tensor;
     if (lossType === 'ipo') {
       perPair = tf.square(tf.sub(h, 1 / (2 * beta)));
