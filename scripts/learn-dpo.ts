@@ -10,8 +10,10 @@
 // --pairs K (preference pairs kept per prompt, maxPairsPerPrompt; default 4), --rpo-alpha A (weight of
 // the chosen completions' per-token NLL added to the DPO loss, Iterative RPO / TRL rpo_alpha; default 0,
 // plain DPO), --dpop-lambda L (DPO-Positive: penalise the chosen completions' log-likelihood falling
-// below the reference's, Pal et al. 2024; default 0, plain DPO; the paper uses 50), --pairs-from outcomes|first-error (whole correct vs incorrect completions, the default,
-// or Step-DPO pairs at the first wrong step, firstErrorStepPairs), --width W (alternatives sampled per
+// below the reference's, Pal et al. 2024; default 0, plain DPO; the paper uses 50), --pairs-from
+// outcomes|first-error|greedy (whole correct vs incorrect completions, the default; Step-DPO pairs
+// at the first wrong step, firstErrorStepPairs; or a verified sample against the failing greedy
+// completion of each problem), --width W (alternatives sampled per
 // first error, default 8), --fixed-reference (keep the starting policy as reference instead of the
 // previous round's), --minutes M (wall-clock budget: no round trains after it, default 20), --smoke
 // (random-init tiny model, seconds).
@@ -62,11 +64,15 @@ const numericOptions = {
   'dpop-lambda': { kind: 'non-negative number', ok: (v: number) => v >= 0 },
   width: { kind: 'positive integer', ok: (v: number) => v > 0 && Number.isInteger(v) },
 } as const;
-if (values['pairs-from'] !== 'outcomes' && values['pairs-from'] !== 'first-error') {
-  console.error(`learn-dpo: --pairs-from must be outcomes or first-error, got ${values['pairs-from']}`);
+const PAIR_SOURCES = ['outcomes', 'first-error', 'greedy'];
+if (!PAIR_SOURCES.includes(values['pairs-from']!)) {
+  console.error(
+    `learn-dpo: --pairs-from must be one of ${PAIR_SOURCES.join(', ')}, got ${values['pairs-from']}`,
+  );
   process.exit(2);
 }
 const stepPairs = values['pairs-from'] === 'first-error';
+const greedyPairs = values['pairs-from'] === 'greedy';
 for (const [name, rule] of Object.entries(numericOptions)) {
   const text = values[name as keyof typeof numericOptions];
   const v = Number(text);
@@ -94,6 +100,37 @@ const dpo = {
   // Step pairs are one step each: no EOS after them (Step-DPO).
   appendEos: !stepPairs,
 };
+/**
+ * Pairs aimed at the greedy path: for each training problem whose greedy completion fails, the
+ * greedy completion is rejected and the first of `samples` verified samples (T = 1) is chosen.
+ */
+async function greedyVsSampledPairs(round: number) {
+  const problems = trainingProblems(numTrain, 100 + round);
+  const states = problems.map((problem) => ({ problem, prompt: task.prompt(problem), steps: [] }));
+  const greedy = await loaded.policy.sampleCompletions(states, {
+    n: 1,
+    maxTokens: MAX_TOKENS,
+    temperature: 0,
+  });
+  const sampled = await loaded.policy.sampleCompletions(states, {
+    n: samples,
+    maxTokens: MAX_TOKENS,
+    temperature: 1,
+    seed: 1000 + round,
+  });
+  const pairs: { prompt: string; chosen: string; rejected: string }[] = [];
+  let correct = 0;
+  problems.forEach((p, i) => {
+    const verified = sampled[i]!.filter((s) => task.verify(p, s.text).correct);
+    correct += verified.length;
+    const rejected = greedy[i]![0]!.text;
+    if (verified.length > 0 && !task.verify(p, rejected).correct) {
+      pairs.push({ prompt: states[i]!.prompt, chosen: verified[0]!.text, rejected });
+    }
+  });
+  return { pairs, sampleAccuracy: correct / (problems.length * samples) };
+}
+
 const rounds = await iterativeDpo({
   model: loaded.model,
   tokenizer: loaded.tokenizer,
@@ -122,22 +159,27 @@ const rounds = await iterativeDpo({
           return { pairs: built.pairs, sampleAccuracy: built.numCorrect / built.numSamples };
         },
       }
-    : {
-        generate: async (round: number) => {
-          const problems = trainingProblems(numTrain, 100 + round);
-          const states = problems.map((problem) => ({ problem, prompt: task.prompt(problem), steps: [] }));
-          const sampled = await loaded.policy.sampleCompletions(states, {
-            n: samples,
-            maxTokens: MAX_TOKENS,
-            temperature: 1,
-            seed: 1000 + round,
-          });
-          return problems.map((p, i) => ({
-            prompt: states[i]!.prompt,
-            completions: sampled[i]!.map((s) => ({ text: s.text, correct: task.verify(p, s.text).correct })),
-          }));
-        },
-      }),
+    : greedyPairs
+      ? { generatePairs: (round: number) => greedyVsSampledPairs(round) }
+      : {
+          generate: async (round: number) => {
+            const problems = trainingProblems(numTrain, 100 + round);
+            const states = problems.map((problem) => ({ problem, prompt: task.prompt(problem), steps: [] }));
+            const sampled = await loaded.policy.sampleCompletions(states, {
+              n: samples,
+              maxTokens: MAX_TOKENS,
+              temperature: 1,
+              seed: 1000 + round,
+            });
+            return problems.map((p, i) => ({
+              prompt: states[i]!.prompt,
+              completions: sampled[i]!.map((s) => ({
+                text: s.text,
+                correct: task.verify(p, s.text).correct,
+              })),
+            }));
+          },
+        }),
   onRound: (r) =>
     log(
       `round ${r.round}: sample accuracy ${r.sampleAccuracy.toFixed(3)}, pairs ${r.numPairs}, last loss ${r.dpo?.history.at(-1)?.loss.toFixed(3) ?? '-'} (chosen NLL ${r.dpo?.history.at(-1)?.nll.toFixed(3) ?? '-'}), rollout ${(r.rolloutTimeMs / 1000).toFixed(1)} s, update ${((r.dpo?.updateTimeMs ?? 0) / 1000).toFixed(1)} s, sync ${r.syncTimeMs.toFixed(0)} ms`,

@@ -4,7 +4,7 @@
 // held-out split, and measure held-out greedy pass@1 with its 95% Wilson interval.
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { createRng, type Estimate, type Policy, type Problem, type Task } from '@o1lab/core';
 import {
   CharTokenizer,
@@ -72,8 +72,9 @@ export async function loadPolicy(
     });
     source = 'random-init smoke model';
   } else {
-    source = dir ?? referenceModelDir('countdown');
-    const ckpt = await loadCheckpoint(source);
+    const path = dir ?? referenceModelDir('countdown');
+    source = shownPath(path);
+    const ckpt = await loadCheckpoint(path);
     tokenizer = CharTokenizer.fromJSON(ckpt.tokenizer as CharTokenizerJson);
     if (valueHead && !ckpt.config.valueHead) {
       const config = { ...ckpt.config, valueHead: true };
@@ -87,6 +88,12 @@ export async function loadPolicy(
   const runtime = await OrtRuntime.fromWeights(model.config, model.getWeights());
   const policy = new OrtPolicy(runtime, tokenizer, { seed: 0 });
   return { model, tokenizer, runtime, policy, backend, source };
+}
+
+/** A path as the reports record it: relative to the working directory when inside it, so reports do not carry a machine's layout. */
+export function shownPath(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r === '' || r.startsWith('..') || isAbsolute(r) ? path : r;
 }
 
 /** Characters (one token each) plus BOS of the longest of `count` seeded prompts of the distribution. */

@@ -35,6 +35,7 @@ import {
   MAX_TOKENS,
   pairedDelta,
   REFERENCE_CONTEXT,
+  shownPath,
 } from './learn-imitation-common.js';
 
 const task = countdownTask as unknown as Task;
@@ -88,6 +89,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       lr: { type: 'string' },
       temperature: { type: 'string', default: '1' },
       'step-weight': { type: 'string', default: String(DEFAULT_STEP_WEIGHT) },
+      supervision: { type: 'string', default: 'outcome' },
       'mini-batches': { type: 'string' },
       prompts: { type: 'string' },
       smoke: { type: 'boolean', default: false },
@@ -120,6 +122,15 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       );
       process.exit(2);
     }
+  }
+  const supervision = values.supervision;
+  if (supervision !== 'outcome' && supervision !== 'process') {
+    console.error(`learn-${algorithm}: --supervision must be outcome or process, got ${supervision}`);
+    process.exit(2);
+  }
+  if (supervision === 'process' && algorithm === 'rloo') {
+    console.error('learn-rloo: --supervision process is for GRPO and PPO');
+    process.exit(2);
   }
   const log = (line: string) => console.error(`[learn-${algorithm}] ${new Date().toISOString()} ${line}`);
 
@@ -154,17 +165,41 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       const { steps } = completionSteps(r.completionIds, learner.tokenizer, task.stepDelimiter);
       return checks(r.state.problem, steps).map((score) => (stepWeight * score) / steps.length);
     });
+  // GRPO process supervision (DeepSeekMath sec. 4.1.3) with the step checker as a ground-truth
+  // PRM that only penalises: 0 for a step `checkSteps` accepts, -1 for one it rejects, and the last
+  // step carries the outcome (1 or 0) instead. Rewarding accepted steps with +1 instead pays for
+  // long derivations whatever their outcome (the suffix sums add a bonus per accepted step), and
+  // held-out accuracy fell within 80 steps.
+  const checkerStepRewards: StepRewardFn = async (rollouts) =>
+    rollouts.map((r) => {
+      const { steps } = completionSteps(r.completionIds, learner.tokenizer, task.stepDelimiter);
+      const rewards: number[] = accepted(r.state.problem, steps).map((ok) => (ok ? 0 : -1));
+      rewards[rewards.length - 1] = outcome(r);
+      return rewards;
+    });
+  // PPO with the same checker as a dense reward: -1 on the last token of each step it rejects; the
+  // outcome stays PPO's reward on the completion's last token, so the final step adds nothing.
+  const checkerPenalties: StepRewardFn = async (rollouts) =>
+    rollouts.map((r) => {
+      const { steps } = completionSteps(r.completionIds, learner.tokenizer, task.stepDelimiter);
+      const rewards = accepted(r.state.problem, steps).map((ok) => (ok ? 0 : -1));
+      rewards[rewards.length - 1] = 0;
+      return rewards;
+    });
   const base = { model: learner.model, sampler, tokenizer: learner.tokenizer, task, problems };
   const context =
     algorithm === 'ppo'
-      ? { ...base, reward: outcome, stepRewards }
-      : { ...base, reward: (r: Rollout) => outcome(r) + stepWeight * processShare(r) };
+      ? { ...base, reward: outcome, stepRewards: supervision === 'process' ? checkerPenalties : stepRewards }
+      : supervision === 'process'
+        ? { ...base, reward: outcome, stepRewards: checkerStepRewards }
+        : { ...base, reward: (r: Rollout) => outcome(r) + stepWeight * processShare(r) };
   const recipe = {
     ...RECIPES[algorithm],
     numSteps,
     seed: Number(values.seed),
     rollout: { ...(RECIPES[algorithm].rollout as Record<string, unknown>), temperature },
     ...(smoke ? { numPrompts: 4 } : {}),
+    ...(supervision === 'process' && algorithm === 'grpo' ? { supervision: 'process' as const } : {}),
     ...(values['mini-batches'] === undefined ? {} : { numMiniBatches: miniBatches }),
     ...(values.prompts === undefined ? {} : { numPrompts }),
     ...(values.lr === undefined
@@ -216,7 +251,8 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
         tfjsBackend: learner.backend,
         heldOutProblems: numHeldOut,
         recipe,
-        stepWeight,
+        supervision,
+        stepWeight: supervision === 'process' ? undefined : stepWeight,
         before: before.estimate,
         after: after.estimate,
         delta,
@@ -263,8 +299,9 @@ async function loadPolicy(dir: string | undefined, smoke: boolean): Promise<Load
     });
     source = 'random-init smoke model';
   } else {
-    source = dir ?? referenceModelDir('countdown');
-    const ckpt = await loadCheckpoint(source);
+    const path = dir ?? referenceModelDir('countdown');
+    source = shownPath(path);
+    const ckpt = await loadCheckpoint(path);
     tokenizer = CharTokenizer.fromJSON(ckpt.tokenizer as CharTokenizerJson);
     model = createTinyGptModel(ckpt.config, ckpt.weights);
   }
