@@ -8,7 +8,9 @@
 //    at N = 1..64 on pools sampled from the reference policy, with 95% intervals.
 // Options: --steps N (optimiser steps of the evaluation models, default 300), --batch B (default 32),
 // --only quick|arithmetic|countdown, --test-problems N (countdown best-of-N problems, default 500),
-// --arithmetic-labels mc,consensus,truth (which arithmetic PRMs to train),
+// --arithmetic-labels mc,consensus,truth (which arithmetic PRMs to train), --countdown-train-problems N
+// and --countdown-train-samples K (the countdown training pool, default 400 x 4),
+// --countdown-labels mc,truth (which countdown PRMs to train; without mc no MC rollouts are run),
 // --out FILE (default reports/reward/reward-eval.json).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -52,8 +54,23 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'reports/reward/reward-eval.json' },
     'test-problems': { type: 'string', default: '500' },
     'arithmetic-labels': { type: 'string', default: 'mc,consensus,truth' },
+    'countdown-train-problems': { type: 'string', default: '400' },
+    'countdown-train-samples': { type: 'string', default: '4' },
+    'countdown-labels': { type: 'string', default: 'mc,truth' },
   },
 });
+const countdownLabels = values['countdown-labels']!.split(',');
+if (countdownLabels.some((l) => l !== 'mc' && l !== 'truth') || countdownLabels.length === 0) {
+  console.error(`reward-eval: --countdown-labels takes mc and/or truth, got ${values['countdown-labels']}`);
+  process.exit(2);
+}
+for (const name of ['countdown-train-problems', 'countdown-train-samples'] as const) {
+  const v = Number(values[name]);
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`reward-eval: --${name} must be a positive integer, got ${values[name]}`);
+    process.exit(2);
+  }
+}
 const EVAL_STEPS = Number(values.steps);
 const EVAL_BATCH = Number(values.batch);
 const only = values.only;
@@ -419,7 +436,7 @@ if (only === undefined || only === 'arithmetic') {
 if (only === undefined || only === 'countdown') {
   const task = countdownTask as unknown as Task;
   const gen = COUNTDOWN_OPTIONS;
-  const trainProblems = problemsOf(task, 400, 301, gen);
+  const trainProblems = problemsOf(task, Number(values['countdown-train-problems']), 301, gen);
   const testProblems = problemsOf(
     task,
     Number(values['test-problems']),
@@ -431,7 +448,12 @@ if (only === undefined || only === 'countdown') {
   log('countdown: training pool (policy samples + reference solutions + corrupted references)');
   const rng = createRng(31);
   const roots = trainProblems.map((p) => asState(task, p, []));
-  const sampled = await policy.sampleCompletions(roots, { n: 4, maxTokens: 48, temperature: 1, seed: 32 });
+  const sampled = await policy.sampleCompletions(roots, {
+    n: Number(values['countdown-train-samples']),
+    maxTokens: 48,
+    temperature: 1,
+    seed: 32,
+  });
   const trainStates: State[] = [];
   trainProblems.forEach((p, i) => {
     for (const s of sampled[i]!) {
@@ -444,14 +466,25 @@ if (only === undefined || only === 'countdown') {
       trainStates.push(asState(task, p, corrupt(reference, rng, 0)));
     }
   });
-  const mc = await mcStepExamples(policy, task, trainStates, {
-    rolloutsPerStep: 4,
-    maxTokens: 48,
-    seed: 33,
-    labels: 'hard',
-  });
+  // MC labels need rollouts from every step; without `mc` in --countdown-labels the ORM's outcomes
+  // and the ground-truth PRM's step labels come from the verifier alone.
+  const mc = countdownLabels.includes('mc')
+    ? await mcStepExamples(policy, task, trainStates, {
+        rolloutsPerStep: 4,
+        maxTokens: 48,
+        seed: 33,
+        labels: 'hard',
+      })
+    : undefined;
   const trainTruth = await truthLabels(task, trainStates);
-  const truth: RewardExample[] = mc.examples.map((e, i) => ({ ...e, stepLabels: trainTruth[i]! }));
+  const truth: RewardExample[] = trainStates.map((state, i) => ({
+    problem: state.problem,
+    steps: state.steps.map((s) => s.text),
+    stepLabels: trainTruth[i]!,
+    outcome: task.verify(state.problem, state.steps.map((s) => s.text).join(task.stepDelimiter)).correct
+      ? 1
+      : 0,
+  }));
 
   log('countdown: test pools, 64 samples per problem');
   const testRoots = testProblems.map((p) => asState(task, p, []));
@@ -491,7 +524,7 @@ if (only === undefined || only === 'countdown') {
 
   log('countdown: ORM on outcomes');
   const orm = await trainRewardModel(
-    { kind: 'orm', task, examples: mc.examples, init, onProgress: trainLog('countdown orm') },
+    { kind: 'orm', task, examples: mc?.examples ?? truth, init, onProgress: trainLog('countdown orm') },
     trainConfig(EVAL_STEPS),
   );
   const ormScores = await orm.rewardModel.scoreOutcome(flat.map((x) => x.state));
@@ -506,10 +539,10 @@ if (only === undefined || only === 'countdown') {
   results.oracle = table(ormRows, 'oracle');
   await orm.dispose();
 
-  for (const [name, examples] of [
-    ['prmMcLabels', mc.examples],
-    ['prmGroundTruthLabels', truth],
-  ] as const) {
+  const prms: [string, readonly RewardExample[]][] = [];
+  if (mc !== undefined) prms.push(['prmMcLabels', mc.examples]);
+  if (countdownLabels.includes('truth')) prms.push(['prmGroundTruthLabels', truth]);
+  for (const [name, examples] of prms) {
     log(`countdown: PRM on ${name}`);
     const prm = await trainRewardModel(
       { kind: 'prm', task, examples, init, onProgress: trainLog(`countdown ${name}`) },
@@ -541,8 +574,8 @@ if (only === undefined || only === 'countdown') {
     await prm.dispose();
   }
   report.countdown = {
-    trainPool:
-      'per problem: 4 reference-policy samples (T = 1, maxTokens 48), the reference solution (task.solve) and one copy with one result digit changed; MC labels by the reference policy, 4 rollouts, hard',
+    trainPool: `per problem: ${values['countdown-train-samples']} reference-policy samples (T = 1, maxTokens 48), the reference solution (task.solve) and one copy with one result digit changed; ${mc === undefined ? 'no MC labels (ORM outcomes and PRM step labels from the verifier)' : 'MC labels by the reference policy, 4 rollouts, hard'}`,
+    labels: countdownLabels,
     numTrainProblems: trainProblems.length,
     numTrainSolutions: trainStates.length,
     numTestProblems: testProblems.length,
