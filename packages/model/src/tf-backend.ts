@@ -137,6 +137,14 @@ async function tryBackend(name: TfBackendName): Promise<string | undefined> {
       }
     }
     const failure = await activate(name);
+    if (failure !== undefined && threadedRegistered && stockWasmFactory !== null) {
+      // The threaded build did not start: back to tfjs's own single-threaded registration.
+      tf.removeBackend('wasm');
+      tf.registerBackend('wasm', stockWasmFactory, 2);
+      threadedRegistered = false;
+      wasmThreadsNote = `1 thread: the threaded build failed to start (${failure})`;
+      return activate(name);
+    }
     if (failure === undefined && threadedRegistered) {
       wasmThreadsNote = `${getThreadsCount()} threads (${WASM_THREADS_ENV}=${threads})`;
     }
@@ -147,6 +155,8 @@ async function tryBackend(name: TfBackendName): Promise<string | undefined> {
 
 let wasmThreadsNote = `1 thread (${WASM_THREADS_ENV} to use more)`;
 let threadedRegistered = false;
+/** tfjs-backend-wasm's own `wasm` factory, kept to fall back to when the threaded build fails. */
+let stockWasmFactory: ReturnType<typeof tf.findBackendFactory> | null = null;
 
 /** Threads the wasm backend asks for: `O1LAB_WASM_THREADS`, else half the cores (at least 1). */
 export function wasmThreads(): number {
@@ -188,6 +198,7 @@ function registerThreadedWasm(threads: number): void {
   // tfjs turns the worker's newlines into `\n` escapes before making its blob; the same here.
   const worker = writeOnce('worker.js', wasmWorkerContents.replace(/\n/g, '\\n'));
   const main = writeOnce('main.js', `var WasmBackendModuleThreadedSimd = ${factory.toString()}`);
+  stockWasmFactory = tf.findBackendFactory('wasm');
   tf.removeBackend('wasm');
   tf.registerBackend(
     'wasm',
