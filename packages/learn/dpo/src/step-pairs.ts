@@ -1,4 +1,5 @@
 import { O1labError, type Policy, type Problem, type State, type Task } from '@o1lab/core';
+import { requireStepChecker } from '@o1lab/learn-rollout';
 import type { PreferencePair } from './pairs.js';
 
 /** Options of {@link firstErrorStepPairs}. */
@@ -52,13 +53,7 @@ export async function firstErrorStepPairs<D>(
       throw new O1labError('INVALID_CONFIG', `${name} must be a positive integer, got ${v}`, { where });
     }
   }
-  const checkSteps = task.checkSteps?.bind(task);
-  if (checkSteps === undefined) {
-    throw new O1labError('INVALID_INPUT', 'the task has no step checker (`checkSteps`)', {
-      where,
-      hint: 'pair whole completions with pairsFromOutcomes instead',
-    });
-  }
+  const checkSteps = requireStepChecker(task, where, 'pair whole completions with pairsFromOutcomes instead');
   const delimiter = task.stepDelimiter;
   const temperature = options.temperature ?? 1;
   const seed = options.seed ?? 0;

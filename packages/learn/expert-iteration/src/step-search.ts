@@ -1,4 +1,5 @@
 import { O1labError, type Policy, type Problem, type State, type Step, type Task } from '@o1lab/core';
+import { requireStepChecker } from '@o1lab/learn-rollout';
 import type { CandidateFn } from './expert-iteration.js';
 
 /** Options of {@link stepSearchCandidates}. */
@@ -36,13 +37,11 @@ export function stepSearchCandidates<D>(
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new O1labError('INVALID_CONFIG', `maxSteps must be a positive integer, got ${maxSteps}`, { where });
   }
-  const checkSteps = task.checkSteps?.bind(task);
-  if (checkSteps === undefined) {
-    throw new O1labError('INVALID_INPUT', 'the task has no step checker (`checkSteps`)', {
-      where,
-      hint: 'use policyCandidates, or a task that defines checkSteps',
-    });
-  }
+  const checkSteps = requireStepChecker(
+    task,
+    where,
+    'use policyCandidates, or a task that defines checkSteps',
+  );
   const delimiter = task.stepDelimiter;
   return async (requests, { n, seed, temperature, maxTokens }) => {
     interface Partial {

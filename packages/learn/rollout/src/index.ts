@@ -36,7 +36,7 @@ export type { CollectOptions, PassAt1, Rollout } from './rollout.js';
 export { collectRollouts, greedyPassAt1, verifierRewards } from './rollout.js';
 export { maskedAverage, maskedWhiten } from './stats.js';
 export type { StepRewardFn } from './steps.js';
-export { completionSteps } from './steps.js';
+export { completionSteps, requireStepChecker } from './steps.js';
 export type { SumToyData } from './sum-toy.js';
 export { scriptedSample, sumToyProblem, sumToyTask } from './sum-toy.js';
 export type { Sampler, WeightSyncStats } from './sync.js';

@@ -1,3 +1,4 @@
+import { O1labError, type Problem, type StepCheck } from '@o1lab/core';
 import type { Tokenizer } from '@o1lab/model';
 import type { Rollout } from './rollout.js';
 
@@ -31,4 +32,20 @@ export function completionSteps(
     endTokens.push(tokenIds.length - 1);
   }
   return { steps, endTokens };
+}
+
+/**
+ * The task's step checker bound to the task, or an `INVALID_INPUT` error naming `where` and `hint`
+ * when the task has none (step-level learners need one).
+ */
+export function requireStepChecker<P = Problem>(
+  task: { checkSteps?: ((problem: P, steps: readonly string[]) => StepCheck[]) | undefined },
+  where: string,
+  hint: string,
+): (problem: P, steps: readonly string[]) => StepCheck[] {
+  const checkSteps = task.checkSteps?.bind(task);
+  if (checkSteps === undefined) {
+    throw new O1labError('INVALID_INPUT', 'the task has no step checker (`checkSteps`)', { where, hint });
+  }
+  return checkSteps;
 }
