@@ -519,7 +519,7 @@ if (only === undefined || only === 'countdown') {
   const results: Record<string, unknown> = {};
   const table = (
     rows: ReturnType<typeof evaluate>,
-    pick: 'bestOfN' | 'majorityVote' | 'randomPick' | 'oracle' | 'weightedVote',
+    pick: 'bestOfN' | 'majorityVote' | 'randomPick' | 'oracle' | 'weightedVote' | 'bestOfNMinusMajority',
   ) => rows.map((r) => ({ ...r[pick], numProblems: r[pick].n, n: r.n }));
 
   log('countdown: ORM on outcomes');
@@ -532,6 +532,7 @@ if (only === undefined || only === 'countdown') {
   results.orm = {
     training: trainingSummary(orm),
     bestOfN: table(ormRows, 'bestOfN'),
+    bestOfNMinusMajority: table(ormRows, 'bestOfNMinusMajority'),
     weightedVote: table(ormRows, 'weightedVote'),
   };
   results.majorityVote = table(ormRows, 'majorityVote');
@@ -558,7 +559,11 @@ if (only === undefined || only === 'countdown') {
         x.state.steps.length > 0 ? aggregateStepScores(stepScores[j++]!, how) : 0,
       );
       const rows = evaluate(scores);
-      byAggregation[how] = { bestOfN: table(rows, 'bestOfN'), weightedVote: table(rows, 'weightedVote') };
+      byAggregation[how] = {
+        bestOfN: table(rows, 'bestOfN'),
+        bestOfNMinusMajority: table(rows, 'bestOfNMinusMajority'),
+        weightedVote: table(rows, 'weightedVote'),
+      };
     }
     const truthTest = (await truthLabels(task, withSteps)).flat();
     results[name] = {

@@ -77,6 +77,26 @@ describe('bestOfNEvaluation', () => {
     }
   });
 
+  it('gives best-of-N minus majority vote paired per problem, with the interval over problems', () => {
+    const result = bestOfNEvaluation(problems, { ns: [4, 8], numTrials: 1500, seed: 3 });
+    for (const row of result.rows) {
+      const d = row.bestOfNMinusMajority;
+      expect(d.value).toBeCloseTo(row.bestOfN.value - row.majorityVote.value, 12);
+      expect(d.n).toBe(40);
+      // The exact per-problem differences give the same mean and (normal) interval.
+      const exact = problems.map((pool) => {
+        const e = referenceBestOfNExpectation(pool, row.n);
+        return e.bestOfN - e.majorityVote;
+      });
+      const m = exact.reduce((a, b) => a + b, 0) / exact.length;
+      const sd = Math.sqrt(exact.reduce((a, b) => a + (b - m) ** 2, 0) / (exact.length - 1));
+      const half = (1.96 * sd) / Math.sqrt(exact.length);
+      expect(Math.abs(d.value - m)).toBeLessThan(0.012);
+      expect(Math.abs(d.hi - d.value - half)).toBeLessThan(0.2 * half);
+      expect(d.hi - d.value).toBeCloseTo(d.value - d.lo, 12);
+    }
+  });
+
   it('is exact at N = the whole pool, and the rules order as they should', () => {
     const result = bestOfNEvaluation(problems, { ns: [1, 8], numTrials: 3, seed: 2 });
     const [one, all] = result.rows;

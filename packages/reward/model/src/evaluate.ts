@@ -1,4 +1,4 @@
-import { createRng, type Estimate, O1labError, type Rng, wilsonInterval } from '@o1lab/core';
+import { createRng, type Estimate, meanInterval, O1labError, type Rng, wilsonInterval } from '@o1lab/core';
 import { type BestOfNEvaluationConfig, resolveBestOfNEvaluationConfig } from './config.js';
 
 /** Step-level accuracy of thresholded scores against ground-truth labels. */
@@ -98,6 +98,11 @@ export interface BestOfNRow {
   readonly randomPick: Estimate;
   /** Any sample correct (pass@N, the ceiling of every rule). */
   readonly oracle: Estimate;
+  /**
+   * Best-of-N minus majority vote, paired: both rules pick from the same subsets, so the difference
+   * is taken per problem and its interval is the normal one over problems.
+   */
+  readonly bestOfNMinusMajority: Estimate;
 }
 
 /** Result of {@link bestOfNEvaluation}. */
@@ -146,6 +151,7 @@ export function bestOfNEvaluation(
   const rng = createRng(c.seed);
   const rows = ns.map((n): BestOfNRow => {
     const sums = { bestOfN: 0, majorityVote: 0, weightedVote: 0, randomPick: 0, oracle: 0 };
+    const differences: number[] = [];
     for (const pool of problems) {
       const per = { bestOfN: 0, majorityVote: 0, weightedVote: 0, randomPick: 0, oracle: 0 };
       for (let t = 0; t < c.numTrials; t++) {
@@ -157,6 +163,7 @@ export function bestOfNEvaluation(
         if (subset.some((s) => s.correct)) per.oracle++;
       }
       for (const key of Object.keys(sums) as (keyof typeof sums)[]) sums[key] += per[key] / c.numTrials;
+      differences.push((per.bestOfN - per.majorityVote) / c.numTrials);
     }
     const est = (k: keyof typeof sums) =>
       wilsonInterval(Math.min(sums[k], problems.length), problems.length, c.z);
@@ -167,6 +174,7 @@ export function bestOfNEvaluation(
       weightedVote: est('weightedVote'),
       randomPick: est('randomPick'),
       oracle: est('oracle'),
+      bestOfNMinusMajority: meanInterval(differences, c.z),
     };
   });
   return { rows, numProblems: problems.length, config: c };
