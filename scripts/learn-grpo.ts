@@ -11,7 +11,9 @@
 // default 1), --step-weight W (weight of the process terms, default 0.2; 0 for the verifier outcome
 // only), --supervision process (DeepSeekMath process supervision with the step checker as the PRM:
 // 0 per accepted step, -1 per rejected one, the outcome on the last step),
-// --mini-batches M (optimizer steps per rollout batch instead of the recipe's), --prompts P
+// --variant grpo|dr-grpo|dapo (the loss variant's preset over the recipe: Dr. GRPO, or DAPO's
+// clip-higher, token-mean loss, dynamic sampling and no KL), --mini-batches M (optimizer steps per
+// rollout batch instead of the recipe's), --prompts P
 // (prompts per step instead of the recipe's), --smoke (random-init tiny model, seconds). The
 // recipe is in scripts/learn-rl-common.ts.
 import { runRlScript } from './learn-rl-common.js';

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, type Problem, type Task, writeJsonl } from '@o1lab/core';
-import { grpoTrain } from '@o1lab/learn-grpo';
+import { GRPO_VARIANTS, grpoTrain } from '@o1lab/learn-grpo';
 import { completionSteps, ppoTrain, type StepRewardFn } from '@o1lab/learn-ppo';
 import { reinforceTrain } from '@o1lab/learn-reinforce';
 import {
@@ -90,6 +90,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
       temperature: { type: 'string', default: '1' },
       'step-weight': { type: 'string', default: String(DEFAULT_STEP_WEIGHT) },
       supervision: { type: 'string', default: 'outcome' },
+      variant: { type: 'string', default: 'grpo' },
       'mini-batches': { type: 'string' },
       prompts: { type: 'string' },
       smoke: { type: 'boolean', default: false },
@@ -126,6 +127,15 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
   const supervision = values.supervision;
   if (supervision !== 'outcome' && supervision !== 'process') {
     console.error(`learn-${algorithm}: --supervision must be outcome or process, got ${supervision}`);
+    process.exit(2);
+  }
+  const variant = values.variant as keyof typeof GRPO_VARIANTS;
+  if (!Object.hasOwn(GRPO_VARIANTS, variant) || (algorithm !== 'grpo' && variant !== 'grpo')) {
+    console.error(
+      algorithm === 'grpo'
+        ? `learn-grpo: --variant must be one of ${Object.keys(GRPO_VARIANTS).join(', ')}, got ${variant}`
+        : `learn-${algorithm}: --variant is for GRPO`,
+    );
     process.exit(2);
   }
   if (supervision === 'process' && algorithm === 'rloo') {
@@ -195,6 +205,7 @@ export async function runRlScript(algorithm: RlAlgorithm): Promise<void> {
         : { ...base, reward: (r: Rollout) => outcome(r) + stepWeight * processShare(r) };
   const recipe = {
     ...RECIPES[algorithm],
+    ...(algorithm === 'grpo' ? GRPO_VARIANTS[variant] : {}),
     numSteps,
     seed: Number(values.seed),
     rollout: { ...(RECIPES[algorithm].rollout as Record<string, unknown>), temperature },
