@@ -8,7 +8,8 @@
 //    at N = 1..64 on pools sampled from the reference policy, with 95% intervals.
 // Options: --steps N (optimiser steps of the evaluation models, default 300), --batch B (default 32),
 // --only quick|arithmetic|countdown, --test-problems N (countdown best-of-N problems, default 500),
-// --arithmetic-labels mc,consensus,truth (which arithmetic PRMs to train), --countdown-train-problems N
+// --arithmetic-labels mc,consensus,truth (which arithmetic PRMs to train), --arithmetic-train-problems N
+// (the arithmetic training pool, 3 solutions per problem, default 300), --countdown-train-problems N
 // and --countdown-train-samples K (the countdown training pool, default 400 x 4),
 // --countdown-labels mc,truth (which countdown PRMs to train; without mc no MC rollouts are run),
 // --out FILE (default reports/reward/reward-eval.json).
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     'test-problems': { type: 'string', default: '500' },
     'arithmetic-labels': { type: 'string', default: 'mc,consensus,truth' },
     'countdown-train-problems': { type: 'string', default: '400' },
+    'arithmetic-train-problems': { type: 'string', default: '300' },
     'countdown-train-samples': { type: 'string', default: '4' },
     'countdown-labels': { type: 'string', default: 'mc,truth' },
   },
@@ -64,7 +66,11 @@ if (countdownLabels.some((l) => l !== 'mc' && l !== 'truth') || countdownLabels.
   console.error(`reward-eval: --countdown-labels takes mc and/or truth, got ${values['countdown-labels']}`);
   process.exit(2);
 }
-for (const name of ['countdown-train-problems', 'countdown-train-samples'] as const) {
+for (const name of [
+  'countdown-train-problems',
+  'countdown-train-samples',
+  'arithmetic-train-problems',
+] as const) {
   const v = Number(values[name]);
   if (!Number.isInteger(v) || v < 1) {
     console.error(`reward-eval: --${name} must be a positive integer, got ${values[name]}`);
@@ -226,10 +232,13 @@ if (only === undefined || only === 'quick') {
 // 2. Arithmetic step AUC ---------------------------------------------------------------------------
 /**
  * A completer for long multiplication that carries on from a prefix: it trusts the partial
- * products the prefix wrote (`x*term=v`, right or wrong, whatever x is), computes the missing ones
- * and the final sum itself (so a wrong sum line is recoverable, as in Math-Shepherd), and slips (a
- * wrong digit) on each number it computes with probability `slip`. It stands in for the reference
- * arithmetic policy, which completes no prefix correctly (MC labels from it are all 0).
+ * products the prefix wrote (`x*y=v`, right or wrong, whatever x is): a product whose y is an
+ * unused place term of the second factor stands for that term, any other product line (a term the
+ * factor does not have, or one already written) is added to the sum as a policy that took it for
+ * a partial product would. It computes the missing products and the final sum itself (so a wrong
+ * sum line is recoverable, as in Math-Shepherd), and slips (a wrong digit) on each number it
+ * computes with probability `slip`. It stands in for the reference arithmetic policy, which
+ * completes no prefix correctly (MC labels from it are all 0).
  */
 function createArithmeticCompleter(slip: number): Policy {
   const meter = new ComputeMeter();
@@ -246,13 +255,17 @@ function createArithmeticCompleter(slip: number): Policy {
       return states.map((state) => {
         const data = state.problem.data as unknown as ArithmeticData;
         const a = BigInt(data.a);
+        const terms = new Set([...data.b].reverse().map((digit, k) => `${digit}${'0'.repeat(k)}`));
         const written = new Map<string, bigint>();
+        let stray = 0n;
         for (const step of state.steps) {
           const m = /^\d+\*(\d+)=(\d+)$/.exec(step.text);
-          if (m) written.set(m[1]!, BigInt(m[2]!));
+          if (m === null) continue;
+          if (terms.has(m[1]!) && !written.has(m[1]!)) written.set(m[1]!, BigInt(m[2]!));
+          else stray += BigInt(m[2]!);
         }
         return Array.from({ length: n }, (): Sample => {
-          let sum = 0n;
+          let sum = stray;
           [...data.b].reverse().forEach((digit, k) => {
             if (digit === '0') return;
             const term = `${digit}${'0'.repeat(k)}`;
@@ -308,7 +321,7 @@ if (only === undefined || only === 'arithmetic') {
   log('arithmetic: solution pool from the reference policy and corrupted reference solutions');
   const task = arithmeticTask as unknown as Task;
   const gen = { digitsA: 3, digitsB: 3 };
-  const trainProblems = problemsOf(task, 300, 201, gen);
+  const trainProblems = problemsOf(task, Number(values['arithmetic-train-problems']), 201, gen);
   const testProblems = problemsOf(task, 150, 202, gen, new Set(trainProblems.map((p) => p.id)));
   const { policy, runtime } = await loadReferencePolicy('arithmetic', { seed: 0 });
   const pool = async (
@@ -371,6 +384,9 @@ if (only === undefined || only === 'arithmetic') {
     }
     return agree / kept;
   })();
+  log(
+    `arithmetic: MC labels agree with the ground truth on ${(100 * mcAgreement).toFixed(1)}% of ${mcFlat.length} steps, consensus-kept ones on ${(100 * keptAgreement).toFixed(1)}%`,
+  );
   const init = await loadInit('arithmetic');
   const results: Record<string, unknown> = {};
   const wanted = new Set(values['arithmetic-labels']!.split(','));
@@ -419,7 +435,7 @@ if (only === undefined || only === 'arithmetic') {
   report.arithmetic = {
     pool: 'per problem: 1 sample of the reference arithmetic policy (T = 1) + 2 solver solutions, each with one product or sum digit changed (the error carried on to the answer) with probability 0.7',
     mcRollouts:
-      'scripted completer: trusts the written partial products, recomputes the sum (a wrong sum line is recoverable), slips with probability 0.1 per computed number; 8 rollouts per step, hard labels',
+      'scripted completer: trusts the written partial products (a product of a term the factor lacks, or of one already written, is added to the sum), recomputes the sum (a wrong sum line is recoverable), slips with probability 0.1 per computed number; 8 rollouts per step, hard labels',
     numTrainSolutions: train.states.length,
     numTestSolutions: test.states.length,
     numTestSteps: testTruth.length,
