@@ -255,23 +255,24 @@ function createArithmeticCompleter(slip: number): Policy {
       return states.map((state) => {
         const data = state.problem.data as unknown as ArithmeticData;
         const a = BigInt(data.a);
-        const terms = new Set([...data.b].reverse().map((digit, k) => `${digit}${'0'.repeat(k)}`));
+        // Place terms of the second factor, least significant first (a zero digit's term is one too,
+        // but adds nothing to the product).
+        const terms = [...data.b].reverse().map((digit, k) => ({ term: `${digit}${'0'.repeat(k)}`, k }));
         const written = new Map<string, bigint>();
         let stray = 0n;
         for (const step of state.steps) {
           const m = /^\d+\*(\d+)=(\d+)$/.exec(step.text);
           if (m === null) continue;
-          if (terms.has(m[1]!) && !written.has(m[1]!)) written.set(m[1]!, BigInt(m[2]!));
+          if (terms.some((t) => t.term === m[1]) && !written.has(m[1]!)) written.set(m[1]!, BigInt(m[2]!));
           else stray += BigInt(m[2]!);
         }
         return Array.from({ length: n }, (): Sample => {
           let sum = stray;
-          [...data.b].reverse().forEach((digit, k) => {
-            if (digit === '0') return;
-            const term = `${digit}${'0'.repeat(k)}`;
+          for (const { term, k } of terms) {
+            if (term[0] === '0') continue;
             const have = written.get(term);
             sum += have ?? a * BigInt(term) + (rng.bernoulli(slip) ? 10n ** BigInt(k) : 0n);
-          });
+          }
           if (rng.bernoulli(slip)) sum += 1n;
           return { text: `answer: ${sum}`, tokenIds: [], tokenLogprobs: [], finishReason: 'eos' };
         });
